@@ -1,0 +1,53 @@
+"""Template filters and globals: times in UK time, money, plain labels."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import ROUND_HALF_UP, Decimal
+
+from flask import Flask, current_app
+from flask_login import current_user
+
+from dps.state.clock import format_london, format_london_date
+
+
+def money(value: Decimal | int | str | None) -> str:
+    if value is None:
+        return ""
+    amount = Decimal(value).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    return f"£{amount:,}"
+
+
+def london(value: datetime | None) -> str:
+    return format_london(value) if value else ""
+
+
+def london_date(value: datetime | None) -> str:
+    return format_london_date(value) if value else ""
+
+
+def navigation() -> list[dict]:
+    """Service navigation items for the signed-in person's role."""
+    if not current_user.is_authenticated:
+        return [{"href": "/", "text": "Home"}, {"href": "/sign-in", "text": "Sign in"}]
+    items = {
+        "provider": [("/provider/", "Dashboard"), ("/provider/inbox", "Inbox"),
+                     ("/provider/team", "Team")],
+        "officer": [("/officer/", "Dashboard"), ("/officer/inbox", "Inbox")],
+        "evaluator": [("/evaluator/", "Marking")],
+        "panel": [("/panel/", "Your marking")],
+        "admin": [("/admin/", "Dashboard"), ("/admin/users", "Accounts"),
+                  ("/admin/outbox", "E-mail outbox"), ("/admin/audit", "Audit log")],
+    }[current_user.role]
+    return [{"href": href, "text": text} for href, text in items] + [
+        {"href": "/sign-out", "text": "Sign out"}
+    ]
+
+
+def register(app: Flask) -> None:
+    app.add_template_filter(money)
+    app.add_template_filter(london)
+    app.add_template_filter(london_date)
+    app.add_template_global(navigation)
+    app.add_template_global(lambda: current_app.config["SERVICE_NAME"], "service_name")
+    app.add_template_global(lambda: current_app.config["COUNCIL_NAME"], "council_name")

@@ -1,0 +1,1 @@
+"""rq job functions: they take ids only, push an app context, and are safe to run twice."""

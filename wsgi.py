@@ -1,0 +1,3 @@
+from dps import create_app
+
+app = create_app()
