@@ -1,4 +1,7 @@
-"""Settings, one class per environment. Environment variables override only the keys declared here."""
+"""Settings, one class per environment.
+
+Environment variables override only the keys declared here.
+"""
 
 from __future__ import annotations
 
@@ -45,7 +48,7 @@ class Settings:
 
     @classmethod
     def load(cls) -> dict[str, object]:
-        """Return the settings as a dict, with environment variables applied to declared keys only."""
+        """The settings as a dict, with environment variables applied to declared keys only."""
         values = cls.declared()
         for key, default in list(values.items()):
             raw = os.environ.get(key)
@@ -57,7 +60,9 @@ class Settings:
                 try:
                     values[key] = int(raw)
                 except ValueError as exc:
-                    raise RuntimeError(f"Setting {key} must be a whole number, not {raw!r}") from exc
+                    raise RuntimeError(
+                        f"Setting {key} must be a whole number, not {raw!r}"
+                    ) from exc
             else:
                 values[key] = raw
         return cls.finish(values)
@@ -101,7 +106,9 @@ class Production(Settings):
 
     @classmethod
     def finish(cls, values):
-        missing = [key for key in ("SECRET_KEY", "DATABASE_URL", "REDIS_URL") if not values.get(key)]
+        missing = [
+            key for key in ("SECRET_KEY", "DATABASE_URL", "REDIS_URL") if not values.get(key)
+        ]
         if missing:
             raise RuntimeError(
                 "Production needs these settings in the environment: " + ", ".join(missing)
@@ -118,4 +125,6 @@ def settings_for(name: str | None = None) -> dict[str, object]:
     try:
         return ENVIRONMENTS[name].load()
     except KeyError:
-        raise RuntimeError(f"Unknown COMMISSION_ENV {name!r}: use one of {sorted(ENVIRONMENTS)}")
+        raise RuntimeError(
+            f"Unknown COMMISSION_ENV {name!r}: use one of {sorted(ENVIRONMENTS)}"
+        ) from None

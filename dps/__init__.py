@@ -8,7 +8,7 @@ from pathlib import Path
 
 from flask import Flask, g, render_template, session
 from flask_wtf.csrf import CSRFError
-from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader, StrictUndefined
+from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
@@ -83,7 +83,9 @@ def _init_templates(app: Flask) -> None:
         ]
     )
     if app.config.get("TESTING") or app.config["ENV_NAME"] == "test":
-        app.jinja_env.undefined = StrictUndefined
+        from dps.strict_templates import OurStrictUndefined
+
+        app.jinja_env.undefined = OurStrictUndefined
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
     from dps import filters
@@ -133,20 +135,33 @@ def _register_blueprints(app: Flask) -> None:
 
 def _register_errors(app: Flask) -> None:
     messages = {
-        400: ("Sorry, there is a problem with your request", "Check what you entered and try again."),
-        403: ("You do not have permission to see this page", "This page is for a different kind "
-              "of account. If you think you should be able to see it, contact your administrator."),
+        400: (
+            "Sorry, there is a problem with your request",
+            "Check what you entered and try again.",
+        ),
+        403: (
+            "You do not have permission to see this page",
+            "This page is for a different kind "
+            "of account. If you think you should be able to see it, contact your administrator.",
+        ),
         404: ("Page not found", "If you typed the web address, check it is correct."),
         405: ("Sorry, that action is not allowed here", "Go back and try again."),
-        413: ("The file is too large", f"Files must be smaller than {app.config['UPLOAD_MAX_MB']} MB."),
+        413: (
+            "The file is too large",
+            f"Files must be smaller than {app.config['UPLOAD_MAX_MB']} MB.",
+        ),
         429: ("Too many attempts", "Wait a few minutes and try again."),
-        500: ("Sorry, there is a problem with the service", "Try again later. What you saved "
-              "before this is safe."),
+        500: (
+            "Sorry, there is a problem with the service",
+            "Try again later. What you saved before this is safe.",
+        ),
     }
 
     def render_error(code: int, detail: str | None = None):
         title, body = messages[code]
-        return render_template("errors/error.html", title=title, body=detail or body, code=code), code
+        return render_template(
+            "errors/error.html", title=title, body=detail or body, code=code
+        ), code
 
     for code in messages:
         app.register_error_handler(code, lambda error, code=code: render_error(code))
@@ -154,8 +169,9 @@ def _register_errors(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def csrf_error(error):
         return render_error(
-            400, "The form had expired or was sent from somewhere else. Go back, reload the "
-            "page and try again. Nothing you saved before has been lost."
+            400,
+            "The form had expired or was sent from somewhere else. Go back, reload the "
+            "page and try again. Nothing you saved before has been lost.",
         )
 
 

@@ -1,4 +1,4 @@
-"""`flask dps ...`: the worker, the clock (tick), audit verification, demo data and the dev runner."""
+"""`flask dps ...`: the worker, the clock (tick), audit checks, demo data and the dev runner."""
 
 from __future__ import annotations
 

@@ -15,7 +15,7 @@ from dps.services.accounts import hash_password
 from dps.state.clock import now
 
 DEMO_PASSWORD = "Demo-password-2026"
-DEMO_DOMAIN = "demo.commission.test"
+DEMO_DOMAIN = "commission-demo.example.org"
 LEAD = "Nottinghamshire County Council"
 PARTNERS = (
     "NHS Nottingham and Nottinghamshire Integrated Care Board",
@@ -41,18 +41,93 @@ DEMO_SIGN_INS = (
 )
 PROVIDER_COUNT = 71  # Nottinghamshire admitted 71 providers to stage 1
 # Most are small or micro, as in the paper; a few large national providers.
-SIZE_MIX = [ProviderSize.MICRO] * 26 + [ProviderSize.SMALL] * 28 + [ProviderSize.MEDIUM] * 12 + [
-    ProviderSize.LARGE
-] * 5
-PLACES = ("Ashfield", "Bassetlaw", "Broxtowe", "Gedling", "Mansfield", "Newark", "Rushcliffe",
-          "Sherwood", "Trent", "Retford", "Worksop", "Hucknall", "Bingham", "Southwell", "Eastwood",
-          "Kirkby", "Sutton", "Arnold", "Beeston", "Carlton", "Ollerton", "Blidworth", "Collingham")
-WORDS = ("Home Care", "Care at Home", "Homecare Services", "Community Care", "Care Partners",
-         "Support Services", "Home Support", "Caring Hands", "Care Agency", "Domiciliary Care")
-FIRST = ("Sam", "Jo", "Chris", "Amrit", "Grace", "Tom", "Aisha", "Ben", "Claire", "Dev", "Ella",
-         "Femi", "Hannah", "Imran", "Jess", "Kate", "Liam", "Maya", "Nina", "Rob")
-LAST = ("Smith", "Khan", "Brown", "Taylor", "Wilson", "Evans", "Ali", "Walker", "Wright", "Green",
-        "Hall", "Wood", "Clarke", "Lewis", "Young", "King", "Hill", "Scott", "Moore", "Baker")
+SIZE_MIX = (
+    [ProviderSize.MICRO] * 26
+    + [ProviderSize.SMALL] * 28
+    + [ProviderSize.MEDIUM] * 12
+    + [ProviderSize.LARGE] * 5
+)
+PLACES = (
+    "Ashfield",
+    "Bassetlaw",
+    "Broxtowe",
+    "Gedling",
+    "Mansfield",
+    "Newark",
+    "Rushcliffe",
+    "Sherwood",
+    "Trent",
+    "Retford",
+    "Worksop",
+    "Hucknall",
+    "Bingham",
+    "Southwell",
+    "Eastwood",
+    "Kirkby",
+    "Sutton",
+    "Arnold",
+    "Beeston",
+    "Carlton",
+    "Ollerton",
+    "Blidworth",
+    "Collingham",
+)
+WORDS = (
+    "Home Care",
+    "Care at Home",
+    "Homecare Services",
+    "Community Care",
+    "Care Partners",
+    "Support Services",
+    "Home Support",
+    "Caring Hands",
+    "Care Agency",
+    "Domiciliary Care",
+)
+FIRST = (
+    "Sam",
+    "Jo",
+    "Chris",
+    "Amrit",
+    "Grace",
+    "Tom",
+    "Aisha",
+    "Ben",
+    "Claire",
+    "Dev",
+    "Ella",
+    "Femi",
+    "Hannah",
+    "Imran",
+    "Jess",
+    "Kate",
+    "Liam",
+    "Maya",
+    "Nina",
+    "Rob",
+)
+LAST = (
+    "Smith",
+    "Khan",
+    "Brown",
+    "Taylor",
+    "Wilson",
+    "Evans",
+    "Ali",
+    "Walker",
+    "Wright",
+    "Green",
+    "Hall",
+    "Wood",
+    "Clarke",
+    "Lewis",
+    "Young",
+    "King",
+    "Hill",
+    "Scott",
+    "Moore",
+    "Baker",
+)
 
 
 @dataclass
@@ -97,30 +172,48 @@ def load_demo() -> DemoSummary:
 
     def user(email: str, **values) -> None:
         if email not in existing_users:
-            db.session.add(User(email=email, password_hash=password_hash,
-                                email_confirmed_at=now(), **values))
+            db.session.add(
+                User(email=email, password_hash=password_hash, email_confirmed_at=now(), **values)
+            )
             existing_users.add(email)
             summary.add("users")
 
-    organisation(LEAD, kind=OrganisationKind.AUTHORITY, is_lead_authority=True,
-                 contact_email=f"procurement@{DEMO_DOMAIN}", address="County Hall, West Bridgford, "
-                 "Nottingham NG2 7QP")
+    organisation(
+        LEAD,
+        kind=OrganisationKind.AUTHORITY,
+        is_lead_authority=True,
+        contact_email=f"procurement@{DEMO_DOMAIN}",
+        address="County Hall, West Bridgford, Nottingham NG2 7QP",
+    )
     for partner in PARTNERS:
-        organisation(partner, kind=OrganisationKind.AUTHORITY, contact_email=f"commissioning@{DEMO_DOMAIN}")
+        organisation(
+            partner, kind=OrganisationKind.AUTHORITY, contact_email=f"commissioning@{DEMO_DOMAIN}"
+        )
     for local, role, full_name, org_name in STAFF:
-        user(f"{local}@{DEMO_DOMAIN}", full_name=full_name, role=role,
-             organisation=existing_orgs[org_name])
+        user(
+            f"{local}@{DEMO_DOMAIN}",
+            full_name=full_name,
+            role=role,
+            organisation=existing_orgs[org_name],
+        )
     rng = random.Random(71)
     for index, (name, size) in enumerate(provider_names(), start=1):
         org = organisation(
-            name, kind=OrganisationKind.PROVIDER, size=size,
+            name,
+            kind=OrganisationKind.PROVIDER,
+            size=size,
             companies_house_number=f"{rng.randrange(10**7, 10**8):08d}",
             cqc_provider_id=f"1-{rng.randrange(10**8, 10**9)}",
             contact_email=f"office{index}@{DEMO_DOMAIN}",
         )
         email = f"provider@{DEMO_DOMAIN}" if index == 1 else f"provider{index}@{DEMO_DOMAIN}"
-        user(email, full_name=f"{rng.choice(FIRST)} {rng.choice(LAST)}", role=Role.PROVIDER,
-             organisation=org, is_org_admin=True)
+        user(
+            email,
+            full_name=f"{rng.choice(FIRST)} {rng.choice(LAST)}",
+            role=Role.PROVIDER,
+            organisation=org,
+            is_org_admin=True,
+        )
     if summary.created:
         db.session.flush()
         audit.record("demo.loaded", "demo", "1", dict(summary.created))

@@ -7,6 +7,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from flask import Flask, current_app
 from flask_login import current_user
+from markupsafe import Markup, escape
 
 from dps.state.clock import format_london, format_london_date
 
@@ -26,18 +27,31 @@ def london_date(value: datetime | None) -> str:
     return format_london_date(value) if value else ""
 
 
+def link_html(href: str, text: str, bold: bool = False) -> Markup:
+    """A GOV.UK link as safe HTML, for table cells built as data."""
+    html = Markup('<a class="govuk-link" href="{}">{}</a>').format(href, text)
+    return Markup("<strong>{}</strong>").format(html) if bold else html
+
+
 def navigation() -> list[dict]:
     """Service navigation items for the signed-in person's role."""
     if not current_user.is_authenticated:
         return [{"href": "/", "text": "Home"}, {"href": "/sign-in", "text": "Sign in"}]
     items = {
-        "provider": [("/provider/", "Dashboard"), ("/provider/inbox", "Inbox"),
-                     ("/provider/team", "Team")],
+        "provider": [
+            ("/provider/", "Dashboard"),
+            ("/provider/inbox", "Inbox"),
+            ("/provider/team", "Team"),
+        ],
         "officer": [("/officer/", "Dashboard"), ("/officer/inbox", "Inbox")],
         "evaluator": [("/evaluator/", "Marking")],
         "panel": [("/panel/", "Your marking")],
-        "admin": [("/admin/", "Dashboard"), ("/admin/users", "Accounts"),
-                  ("/admin/outbox", "E-mail outbox"), ("/admin/audit", "Audit log")],
+        "admin": [
+            ("/admin/", "Dashboard"),
+            ("/admin/users", "Accounts"),
+            ("/admin/outbox", "E-mail outbox"),
+            ("/admin/audit", "Audit log"),
+        ],
     }[current_user.role]
     return [{"href": href, "text": text} for href, text in items] + [
         {"href": "/sign-out", "text": "Sign out"}
@@ -49,5 +63,7 @@ def register(app: Flask) -> None:
     app.add_template_filter(london)
     app.add_template_filter(london_date)
     app.add_template_global(navigation)
+    app.add_template_global(link_html)
+    app.add_template_global(escape)
     app.add_template_global(lambda: current_app.config["SERVICE_NAME"], "service_name")
     app.add_template_global(lambda: current_app.config["COUNCIL_NAME"], "council_name")

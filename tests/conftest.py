@@ -135,22 +135,39 @@ def ctx(app):
 def make_user(app):
     """Create a user (and organisation if needed); returns the user's e-mail."""
 
-    def _make(role: str, email: str | None = None, organisation: str | None = None, **values) -> str:
+    def _make(
+        role: str, email: str | None = None, organisation: str | None = None, **values
+    ) -> str:
         with app_ctx(app):
-            kind = OrganisationKind.PROVIDER if role == Role.PROVIDER else OrganisationKind.AUTHORITY
-            org_name = organisation or ("Acme Care Ltd" if role == Role.PROVIDER else "Test Council")
+            kind = (
+                OrganisationKind.PROVIDER if role == Role.PROVIDER else OrganisationKind.AUTHORITY
+            )
+            org_name = organisation or (
+                "Acme Care Ltd" if role == Role.PROVIDER else "Test Council"
+            )
             org = db.session.scalar(db.select(Organisation).where(Organisation.name == org_name))
             if org is None:
-                org = Organisation(kind=kind, name=org_name, legal_name=org_name,
-                                   size="small" if kind == OrganisationKind.PROVIDER else None,
-                                   is_lead_authority=kind == OrganisationKind.AUTHORITY)
+                org = Organisation(
+                    kind=kind,
+                    name=org_name,
+                    legal_name=org_name,
+                    size="small" if kind == OrganisationKind.PROVIDER else None,
+                    is_lead_authority=kind == OrganisationKind.AUTHORITY,
+                )
                 db.session.add(org)
             email = email or f"{role}-{os.urandom(3).hex()}@example.com"
-            db.session.add(User(
-                email=email, full_name=f"Test {role}", role=role, organisation=org,
-                password_hash=password_hash(), email_confirmed_at=now(),
-                is_org_admin=values.pop("is_org_admin", role == Role.PROVIDER), **values,
-            ))
+            db.session.add(
+                User(
+                    email=email,
+                    full_name=f"Test {role}",
+                    role=role,
+                    organisation=org,
+                    password_hash=password_hash(),
+                    email_confirmed_at=now(),
+                    is_org_admin=values.pop("is_org_admin", role == Role.PROVIDER),
+                    **values,
+                )
+            )
             db.session.commit()
             return email
 
@@ -198,8 +215,10 @@ def run_jobs(app):
 
         with app_ctx(app):
             dispatch_pending()
+            registry = queue.queue.finished_job_registry
+            before = registry.count
             worker = SimpleWorker([queue.queue], connection=queue.connection)
-            worker.work(burst=True)
-            return worker.successful_job_count
+            worker.work(burst=True, logging_level="WARNING")
+            return registry.count - before
 
     return _run

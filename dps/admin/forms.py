@@ -14,8 +14,10 @@ from dps.models.organisation import ROLE_LABELS, STAFF_ROLES
 class StaffAccountForm(BaseForm):
     full_name = StringField(
         "Full name",
-        validators=[InputRequired(message="Enter the person's full name"),
-                    Length(max=200, message="Name must be 200 characters or fewer")],
+        validators=[
+            InputRequired(message="Enter the person's full name"),
+            Length(max=200, message="Name must be 200 characters or fewer"),
+        ],
         widget=GovTextInput(),
     )
     email = EmailField("E-mail address", validators=EMAIL, widget=GovTextInput())
@@ -26,7 +28,9 @@ class StaffAccountForm(BaseForm):
         widget=GovRadioInput(),
     )
     organisation_id = SelectField(
-        "Organisation", coerce=int, validators=[InputRequired(message="Select an organisation")],
+        "Organisation",
+        coerce=int,
+        validators=[InputRequired(message="Select an organisation")],
         widget=GovSelect(),
     )
     submit = submit("Create account and send invitation")
@@ -36,8 +40,10 @@ class PartnerForm(BaseForm):
     name = StringField(
         "Name of the partner authority",
         description="For example an NHS integrated care board or a neighbouring council",
-        validators=[InputRequired(message="Enter the partner's name"),
-                    Length(max=200, message="Name must be 200 characters or fewer")],
+        validators=[
+            InputRequired(message="Enter the partner's name"),
+            Length(max=200, message="Name must be 200 characters or fewer"),
+        ],
         widget=GovTextInput(),
     )
     contact_email = EmailField("Contact e-mail address", validators=EMAIL, widget=GovTextInput())

@@ -28,7 +28,9 @@ def dashboard():
     counts = {
         "users": db.session.scalar(select(func.count(User.id))),
         "providers": db.session.scalar(
-            select(func.count(Organisation.id)).where(Organisation.kind == OrganisationKind.PROVIDER)
+            select(func.count(Organisation.id)).where(
+                Organisation.kind == OrganisationKind.PROVIDER
+            )
         ),
         "emails": db.session.scalar(select(func.count(EmailMessage.id))),
         "audit": db.session.scalar(select(func.count(AuditEvent.seq))),
@@ -39,9 +41,7 @@ def dashboard():
 @bp.route("/users", methods=["GET", "POST"])
 def users():
     form = StaffAccountForm()
-    form.organisation_id.choices = [
-        (org.id, org.name) for org in organisations.authorities()
-    ]
+    form.organisation_id.choices = [(org.id, org.name) for org in organisations.authorities()]
     if form.validate_on_submit():
         try:
             accounts.invite_user(
@@ -60,9 +60,7 @@ def users():
         select(User).where(User.role != Role.PROVIDER).order_by(User.role, User.full_name)
     ).all()
     status = 400 if request.method == "POST" else 200
-    return render_template(
-        "admin/users.html", form=form, staff=staff, toggle=EnableForm()
-    ), status
+    return render_template("admin/users.html", form=form, staff=staff, toggle=EnableForm()), status
 
 
 @bp.route("/users/<int:user_id>/enabled", methods=["POST"])
@@ -97,7 +95,10 @@ def authorities():
 def outbox():
     page = _page()
     emails = db.session.scalars(
-        select(EmailMessage).order_by(EmailMessage.id.desc()).limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)
+        select(EmailMessage)
+        .order_by(EmailMessage.id.desc())
+        .limit(PAGE_SIZE)
+        .offset((page - 1) * PAGE_SIZE)
     ).all()
     return render_template("admin/outbox.html", emails=emails, page=page, page_size=PAGE_SIZE)
 
@@ -114,6 +115,9 @@ def outbox_email(email_id: int):
 def audit_log():
     page = _page()
     events = db.session.scalars(
-        select(AuditEvent).order_by(AuditEvent.seq.desc()).limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)
+        select(AuditEvent)
+        .order_by(AuditEvent.seq.desc())
+        .limit(PAGE_SIZE)
+        .offset((page - 1) * PAGE_SIZE)
     ).all()
     return render_template("admin/audit.html", events=events, page=page, page_size=PAGE_SIZE)

@@ -12,16 +12,16 @@ from dps.models.organisation import SIZE_LABELS
 EMAIL = [
     InputRequired(message="Enter your e-mail address"),
     Length(max=254, message="E-mail address must be 254 characters or fewer"),
-    Email(message="Enter an e-mail address in the correct format, like name@example.com",
-          check_deliverability=False),
+    Email(
+        message="Enter an e-mail address in the correct format, like name@example.com",
+        check_deliverability=False,
+    ),
 ]
 COMPANIES_HOUSE = Regexp(
     r"^(?:\d{8}|[A-Z]{2}\d{6})$",
     message="Enter a Companies House number of 8 characters, like 01234567 or SC123456",
 )
-CQC_PROVIDER = Regexp(
-    r"^1-\d{8,11}$", message="Enter a CQC provider ID in the format 1-101234567"
-)
+CQC_PROVIDER = Regexp(r"^1-\d{8,11}$", message="Enter a CQC provider ID in the format 1-101234567")
 
 
 def upper(value):
@@ -42,23 +42,32 @@ class RegisterForm(BaseForm):
     organisation_name = StringField(
         "Organisation name",
         description="The legal name of your care provider",
-        validators=[InputRequired(message="Enter your organisation's name"),
-                    Length(max=200, message="Organisation name must be 200 characters or fewer")],
+        validators=[
+            InputRequired(message="Enter your organisation's name"),
+            Length(max=200, message="Organisation name must be 200 characters or fewer"),
+        ],
         widget=GovTextInput(),
     )
     companies_house_number = StringField(
         "Companies House number (optional)",
         description="8 characters, like 01234567. Leave blank if you are not a company.",
         filters=[upper],
-        validators=[Optional(), Length(max=8, message="Companies House number is 8 characters"),
-                    COMPANIES_HOUSE],
+        validators=[
+            Optional(),
+            Length(max=8, message="Companies House number is 8 characters"),
+            COMPANIES_HOUSE,
+        ],
         widget=GovTextInput(),
     )
     cqc_provider_id = StringField(
         "CQC provider ID (optional)",
         description="Like 1-101234567",
         filters=[upper],
-        validators=[Optional(), Length(max=20, message="CQC provider ID is too long"), CQC_PROVIDER],
+        validators=[
+            Optional(),
+            Length(max=20, message="CQC provider ID is too long"),
+            CQC_PROVIDER,
+        ],
         widget=GovTextInput(),
     )
     size = RadioField(
@@ -69,8 +78,10 @@ class RegisterForm(BaseForm):
     )
     full_name = StringField(
         "Your full name",
-        validators=[InputRequired(message="Enter your full name"),
-                    Length(max=200, message="Name must be 200 characters or fewer")],
+        validators=[
+            InputRequired(message="Enter your full name"),
+            Length(max=200, message="Name must be 200 characters or fewer"),
+        ],
         widget=GovTextInput(),
     )
     email = EmailField("Your e-mail address", validators=EMAIL, widget=GovTextInput())
@@ -97,8 +108,10 @@ class NewPasswordForm(BaseForm):
     )
     confirm = PasswordField(
         "Confirm new password",
-        validators=[InputRequired(message="Confirm your new password"),
-                    EqualTo("password", message="The passwords do not match")],
+        validators=[
+            InputRequired(message="Confirm your new password"),
+            EqualTo("password", message="The passwords do not match"),
+        ],
         widget=GovPasswordInput(),
     )
     submit = submit("Save password")

@@ -36,7 +36,9 @@ def sign_in():
     form = SignInForm()
     status = 200
     if form.validate_on_submit():
-        result = accounts.authenticate(form.email.data, form.password.data, request.remote_addr or "")
+        result = accounts.authenticate(
+            form.email.data, form.password.data, request.remote_addr or ""
+        )
         if result.user is not None:
             login_user(result.user)
             return redirect(_safe_next(request.args.get("next")) or home_for(result.user))
@@ -104,7 +106,9 @@ def forgotten_password():
 def _choose_password(token: str, purpose: str, title: str):
     try:
         accounts.read_token(
-            token, purpose, accounts.RESET_MAX_AGE if purpose == "reset" else accounts.INVITE_MAX_AGE
+            token,
+            purpose,
+            accounts.RESET_MAX_AGE if purpose == "reset" else accounts.INVITE_MAX_AGE,
         )
     except accounts.AccountError as error:
         return render_template("auth/link_problem.html", message=str(error)), 400

@@ -1,4 +1,4 @@
-"""An app context for jobs: the current one (tests, `flask dps worker`) or one made once per process."""
+"""An app context for jobs: the current one (tests, the worker) or one made once per process."""
 
 from __future__ import annotations
 

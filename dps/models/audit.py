@@ -1,4 +1,7 @@
-"""The append-only audit log: each row holds the SHA-256 of the previous row's hash and its own content."""
+"""The append-only audit log.
+
+Each row holds the SHA-256 of the previous row's hash and its own content.
+"""
 
 from __future__ import annotations
 

@@ -21,7 +21,8 @@ def dashboard():
 @bp.route("/inbox")
 def inbox_list():
     return render_template(
-        "shared/inbox.html", messages=inbox.messages_for(current_user.organisation_id),
+        "shared/inbox.html",
+        messages=inbox.messages_for(current_user.organisation_id),
         message_endpoint="officer.inbox_message",
     )
 
@@ -32,7 +33,9 @@ def inbox_message(message_id: int):
     if message is None:
         abort(404)
     return render_template(
-        "shared/message.html", message=message, back=url_for("officer.inbox_list"),
+        "shared/message.html",
+        message=message,
+        back=url_for("officer.inbox_list"),
         document_endpoint="officer.document",
     )
 

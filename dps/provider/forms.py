@@ -13,8 +13,10 @@ from dps.forms import BaseForm, submit
 class InviteColleagueForm(BaseForm):
     full_name = StringField(
         "Full name",
-        validators=[InputRequired(message="Enter your colleague's full name"),
-                    Length(max=200, message="Name must be 200 characters or fewer")],
+        validators=[
+            InputRequired(message="Enter your colleague's full name"),
+            Length(max=200, message="Name must be 200 characters or fewer"),
+        ],
         widget=GovTextInput(),
     )
     email = EmailField("E-mail address", validators=EMAIL, widget=GovTextInput())

@@ -28,7 +28,8 @@ def dashboard():
 @bp.route("/inbox")
 def inbox_list():
     return render_template(
-        "shared/inbox.html", messages=inbox.messages_for(current_user.organisation_id),
+        "shared/inbox.html",
+        messages=inbox.messages_for(current_user.organisation_id),
         message_endpoint="provider.inbox_message",
     )
 
@@ -39,7 +40,9 @@ def inbox_message(message_id: int):
     if message is None:
         abort(404)
     return render_template(
-        "shared/message.html", message=message, back=url_for("provider.inbox_list"),
+        "shared/message.html",
+        message=message,
+        back=url_for("provider.inbox_list"),
         document_endpoint="provider.document",
     )
 
@@ -74,7 +77,9 @@ def team():
                 flash(f"We have sent an invitation to {form.email.data}.")
                 return redirect(url_for("provider.team"))
     members = db.session.scalars(
-        select(User).where(User.organisation_id == current_user.organisation_id).order_by(User.full_name)
+        select(User)
+        .where(User.organisation_id == current_user.organisation_id)
+        .order_by(User.full_name)
     ).all()
     status = 400 if request.method == "POST" else 200
     return render_template("provider/team.html", form=form, members=members), status

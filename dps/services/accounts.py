@@ -1,4 +1,4 @@
-"""Accounts: registration, sign-in with throttling, e-mail confirmation, password reset, invitations."""
+"""Accounts: registration, throttled sign-in, e-mail confirmation, password reset, invitations."""
 
 from __future__ import annotations
 
@@ -99,7 +99,9 @@ def authenticate(email: str, password: str, ip: str) -> SignInResult:
         return SignInResult(None, _locked_message(user), 200)
     valid = False
     try:
-        valid = hasher.verify(user.password_hash if user and user.password_hash else _DUMMY_HASH, password)
+        valid = hasher.verify(
+            user.password_hash if user and user.password_hash else _DUMMY_HASH, password
+        )
     except (VerificationError, InvalidHashError):
         valid = False
     if not (valid and user is not None and user.password_hash):
@@ -140,7 +142,9 @@ def _locked_message(user: User) -> str:
 
 
 def email_in_use(email: str) -> bool:
-    return db.session.scalar(select(User.id).where(User.email == normalise_email(email))) is not None
+    return (
+        db.session.scalar(select(User.id).where(User.email == normalise_email(email))) is not None
+    )
 
 
 def register_provider(
@@ -156,7 +160,9 @@ def register_provider(
     """Create a provider organisation and its first user (its administrator); e-mail a link."""
     email = normalise_email(email)
     if email_in_use(email):
-        raise AccountError("An account already uses this e-mail address. Sign in or reset your password.")
+        raise AccountError(
+            "An account already uses this e-mail address. Sign in or reset your password."
+        )
     organisation = Organisation(
         kind=OrganisationKind.PROVIDER,
         name=organisation_name.strip(),
@@ -240,7 +246,12 @@ def set_password(token: str, password: str, purpose: str) -> User:
 
 
 def invite_user(
-    *, inviter: User, email: str, full_name: str, role: str, organisation_id: int | None,
+    *,
+    inviter: User,
+    email: str,
+    full_name: str,
+    role: str,
+    organisation_id: int | None,
     is_org_admin: bool = False,
 ) -> User:
     """Create an account without a password and e-mail a link to choose one."""
@@ -263,9 +274,7 @@ def invite_user(
         f"Hello {user.full_name},\n\n{inviter.full_name} has created an account for you as "
         f"{user.role_label}. Choose a password with this link (it works for 7 days):\n\n{link}\n",
     )
-    audit.record(
-        "account.invited", "user", user.id, {"email": email, "role": role}, actor=inviter
-    )
+    audit.record("account.invited", "user", user.id, {"email": email, "role": role}, actor=inviter)
     db.session.commit()
     return user
 

@@ -118,7 +118,10 @@ def verify(batch_size: int = 2000) -> Verification:
     last_seq = 0
     while True:
         rows = db.session.scalars(
-            select(AuditEvent).where(AuditEvent.seq > last_seq).order_by(AuditEvent.seq).limit(batch_size)
+            select(AuditEvent)
+            .where(AuditEvent.seq > last_seq)
+            .order_by(AuditEvent.seq)
+            .limit(batch_size)
         ).all()
         if not rows:
             break

@@ -18,8 +18,13 @@ def storage_path(document: Document) -> Path:
 
 
 def store_bytes(
-    content: bytes, *, original_name: str, content_type: str, organisation_id: int | None,
-    uploaded_by_id: int | None = None, purpose: str = "evidence",
+    content: bytes,
+    *,
+    original_name: str,
+    content_type: str,
+    organisation_id: int | None,
+    uploaded_by_id: int | None = None,
+    purpose: str = "evidence",
 ) -> Document:
     """Write the bytes under a random name and add the row (the caller commits)."""
     folder = Path(current_app.config["UPLOAD_FOLDER"])
@@ -42,7 +47,9 @@ def store_bytes(
 
 def for_organisation(organisation_id: int, document_id: int) -> Document | None:
     return db.session.scalar(
-        select(Document).where(Document.id == document_id, Document.organisation_id == organisation_id)
+        select(Document).where(
+            Document.id == document_id, Document.organisation_id == organisation_id
+        )
     )
 
 

@@ -53,7 +53,7 @@ def messages_for(organisation_id: int) -> list[Message]:
 
 
 def open_message(organisation_id: int, message_id: int) -> Message | None:
-    """The message if it belongs to the organisation (else None, so callers answer 404); marks it read."""
+    """The message if it is the organisation's (else None: callers answer 404); marks it read."""
     message = db.session.scalar(
         select(Message).where(Message.id == message_id, Message.organisation_id == organisation_id)
     )

@@ -13,7 +13,9 @@ from dps.models.messaging import EmailMessage
 def send_email(to: str, subject: str, body: str, dedupe_key: str | None = None) -> EmailMessage:
     """Store the e-mail (the outbox) in the caller's transaction and, with SMTP, queue delivery."""
     if dedupe_key:
-        existing = db.session.scalar(select(EmailMessage).where(EmailMessage.dedupe_key == dedupe_key))
+        existing = db.session.scalar(
+            select(EmailMessage).where(EmailMessage.dedupe_key == dedupe_key)
+        )
         if existing is not None:
             return existing
     smtp = bool(current_app.config.get("MAIL_SERVER"))

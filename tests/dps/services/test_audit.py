@@ -22,13 +22,16 @@ def test_a_fresh_chain_verifies(ctx):
     assert result.ok and result.rows_checked == 5
     rows = db.session.scalars(db.select(AuditEvent).order_by(AuditEvent.seq)).all()
     assert [r.seq for r in rows] == [1, 2, 3, 4, 5]
-    assert all(later.prev_hash == earlier.hash for earlier, later in zip(rows, rows[1:], strict=False))
+    assert all(
+        later.prev_hash == earlier.hash for earlier, later in zip(rows, rows[1:], strict=False)
+    )
 
 
 def test_altering_a_row_through_raw_sql_is_caught(ctx):
     _append(5)
-    db.session.execute(text("UPDATE audit_event SET detail = :d WHERE seq = 3"),
-                       {"d": json.dumps({"index": 99})})
+    db.session.execute(
+        text("UPDATE audit_event SET detail = :d WHERE seq = 3"), {"d": json.dumps({"index": 99})}
+    )
     db.session.commit()
     result = audit.verify()
     assert not result.ok and result.seq == 3
@@ -56,10 +59,22 @@ def test_inserting_a_forged_row_is_caught(ctx):
     last = db.session.get(AuditEvent, 3)
     db.session.execute(text("UPDATE audit_event SET seq = 10 WHERE seq = 3"))
     db.session.expunge_all()
-    db.session.add(AuditEvent(seq=3, occurred_at=last.occurred_at, actor_user_id=None,
-                              actor_label="forger", actor_role="admin", action="x",
-                              object_type="y", object_id="z", ip_address=None, detail="{}",
-                              prev_hash="f" * 64, hash="e" * 64))
+    db.session.add(
+        AuditEvent(
+            seq=3,
+            occurred_at=last.occurred_at,
+            actor_user_id=None,
+            actor_label="forger",
+            actor_role="admin",
+            action="x",
+            object_type="y",
+            object_id="z",
+            ip_address=None,
+            detail="{}",
+            prev_hash="f" * 64,
+            hash="e" * 64,
+        )
+    )
     db.session.commit()
     result = audit.verify()
     assert not result.ok and result.seq == 3
