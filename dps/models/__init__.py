@@ -1,10 +1,37 @@
 """Every model, imported here so that Alembic and the app see the whole schema."""
 
 from dps.models.audit import AuditEvent, AuditHead
+from dps.models.dps import Category, DynamicPurchasingSystem, Zone, dps_partner
 from dps.models.messaging import Document, EmailMessage, LoginFailure, Message, OutboxJob
 from dps.models.organisation import Organisation, OrganisationKind, ProviderSize, Role, User
+from dps.models.provider import (
+    Application,
+    ApplicationDocument,
+    ApplicationScope,
+    Clarification,
+    CqcRating,
+    InsurancePolicy,
+    Membership,
+    MembershipScope,
+    Reconfirmation,
+    ReconfirmationResponse,
+)
 
 __all__ = [
+    "Application",
+    "ApplicationDocument",
+    "ApplicationScope",
+    "Category",
+    "Clarification",
+    "CqcRating",
+    "DynamicPurchasingSystem",
+    "InsurancePolicy",
+    "Membership",
+    "MembershipScope",
+    "Reconfirmation",
+    "ReconfirmationResponse",
+    "Zone",
+    "dps_partner",
     "AuditEvent",
     "AuditHead",
     "Document",

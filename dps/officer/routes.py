@@ -46,3 +46,7 @@ def document(document_id: int):
     if found is None:
         abort(404)
     return send_file(**documents.send_args(found))
+
+
+# Route modules that register on this blueprint.
+from dps.officer import applications, dps_setup, members  # noqa: E402, F401

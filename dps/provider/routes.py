@@ -83,3 +83,7 @@ def team():
     ).all()
     status = 400 if request.method == "POST" else 200
     return render_template("provider/team.html", form=form, members=members), status
+
+
+# Route modules that register on this blueprint.
+from dps.provider import applications, reconfirm  # noqa: E402, F401

@@ -45,3 +45,7 @@ def healthz():
     return jsonify(status="ok" if healthy else "degraded", database=database, redis=redis_status), (
         200 if healthy else 503
     )
+
+
+# Route modules that register on this blueprint.
+from dps.public import dps_pages  # noqa: E402, F401

@@ -1,0 +1,3 @@
+"""Officer routes: applications (registered on the officer blueprint)."""
+
+from dps.officer.routes import bp  # noqa: F401

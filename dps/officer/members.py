@@ -1,0 +1,3 @@
+"""Officer routes: members (registered on the officer blueprint)."""
+
+from dps.officer.routes import bp  # noqa: F401
