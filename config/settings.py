@@ -40,6 +40,8 @@ class Settings:
     UPLOAD_FOLDER = str(INSTANCE / "uploads")
     UPLOAD_MAX_MB = 10
     RQ_QUEUE = "commission"
+    BID_MASTER_KEY: str | None = None
+    OCDS_PREFIX = "ocds-commission"
     PASSWORD_MIN_LENGTH = 10
 
     @classmethod

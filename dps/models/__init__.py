@@ -1,6 +1,7 @@
 """Every model, imported here so that Alembic and the app see the whole schema."""
 
 from dps.models.audit import AuditEvent, AuditHead
+from dps.models.bid import Bid, BidVersion
 from dps.models.dps import Category, DynamicPurchasingSystem, Zone, dps_partner
 from dps.models.messaging import Document, EmailMessage, LoginFailure, Message, OutboxJob
 from dps.models.organisation import Organisation, OrganisationKind, ProviderSize, Role, User
@@ -16,8 +17,26 @@ from dps.models.provider import (
     Reconfirmation,
     ReconfirmationResponse,
 )
+from dps.models.tender import (
+    Invitation,
+    Lot,
+    QualityQuestion,
+    Tender,
+    TenderClarification,
+    TenderDocument,
+    lot_zone,
+)
 
 __all__ = [
+    "Bid",
+    "BidVersion",
+    "Invitation",
+    "Lot",
+    "QualityQuestion",
+    "Tender",
+    "TenderClarification",
+    "TenderDocument",
+    "lot_zone",
     "Application",
     "ApplicationDocument",
     "ApplicationScope",

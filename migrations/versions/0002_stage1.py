@@ -1,8 +1,8 @@
 """stage 1: dps, applications, membership
 
-Revision ID: e9aea72d8b8d
+Revision ID: f85b27cf84ec
 Revises: 0001_foundation
-Create Date: 2026-11-23 15:07:20.205282
+Create Date: 2026-11-23 15:09:37.147103
 
 """
 from alembic import op
@@ -260,11 +260,224 @@ def upgrade():
     sa.PrimaryKeyConstraint('id', name=op.f('pk_reconfirmation_response')),
     sa.UniqueConstraint('reconfirmation_id', 'organisation_id', name=op.f('uq_reconfirmation_response_reconfirmation_id_organisation_id'))
     )
+    op.create_table('tender',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('dps_id', sa.Integer(), nullable=False),
+    sa.Column('reference', sa.String(length=40), nullable=False),
+    sa.Column('title', sa.String(length=200), nullable=False),
+    sa.Column('description', sa.Text(), nullable=False),
+    sa.Column('category_id', sa.Integer(), nullable=False),
+    sa.Column('status', sa.String(length=20), nullable=False),
+    sa.Column('quality_weight', sa.Numeric(precision=5, scale=2), nullable=False),
+    sa.Column('price_weight', sa.Numeric(precision=5, scale=2), nullable=False),
+    sa.Column('max_lots_per_provider', sa.Integer(), nullable=True),
+    sa.Column('tie_break', sa.String(length=60), nullable=False),
+    sa.Column('allocation_policy', sa.String(length=20), nullable=False),
+    sa.Column('cost_template', sa.Text(), nullable=False),
+    sa.Column('ask_call_length_rates', sa.Boolean(), nullable=False),
+    sa.Column('named_marking', sa.Boolean(), nullable=False),
+    sa.Column('opening_needs_two_officers', sa.Boolean(), nullable=False),
+    sa.Column('voluntary_standstill', sa.Boolean(), nullable=False),
+    sa.Column('clarification_deadline', dps.models.types.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('closing_at', dps.models.types.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('evaluation_on', sa.Date(), nullable=True),
+    sa.Column('award_on', sa.Date(), nullable=True),
+    sa.Column('contract_start_on', sa.Date(), nullable=True),
+    sa.Column('wrapped_key', sa.String(length=200), nullable=True),
+    sa.Column('published_at', dps.models.types.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('opened_at', dps.models.types.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('opening_requested_by_id', sa.Integer(), nullable=True),
+    sa.Column('opening_requested_at', dps.models.types.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('opened_by_id', sa.Integer(), nullable=True),
+    sa.Column('copied_from_id', sa.Integer(), nullable=True),
+    sa.Column('created_by_id', sa.Integer(), nullable=True),
+    sa.Column('created_at', dps.models.types.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['category_id'], ['category.id'], name=op.f('fk_tender_category_id_category')),
+    sa.ForeignKeyConstraint(['copied_from_id'], ['tender.id'], name=op.f('fk_tender_copied_from_id_tender')),
+    sa.ForeignKeyConstraint(['created_by_id'], ['user_account.id'], name=op.f('fk_tender_created_by_id_user_account')),
+    sa.ForeignKeyConstraint(['dps_id'], ['dps.id'], name=op.f('fk_tender_dps_id_dps')),
+    sa.ForeignKeyConstraint(['opened_by_id'], ['user_account.id'], name=op.f('fk_tender_opened_by_id_user_account')),
+    sa.ForeignKeyConstraint(['opening_requested_by_id'], ['user_account.id'], name=op.f('fk_tender_opening_requested_by_id_user_account')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_tender')),
+    sa.UniqueConstraint('reference', name=op.f('uq_tender_reference'))
+    )
+    with op.batch_alter_table('tender', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_tender_dps_id'), ['dps_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_tender_status'), ['status'], unique=False)
+
+    op.create_table('invitation',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('tender_id', sa.Integer(), nullable=False),
+    sa.Column('organisation_id', sa.Integer(), nullable=False),
+    sa.Column('lot_ids', sa.String(length=500), nullable=False),
+    sa.Column('invited_at', dps.models.types.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['organisation_id'], ['organisation.id'], name=op.f('fk_invitation_organisation_id_organisation')),
+    sa.ForeignKeyConstraint(['tender_id'], ['tender.id'], name=op.f('fk_invitation_tender_id_tender')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_invitation')),
+    sa.UniqueConstraint('tender_id', 'organisation_id', name=op.f('uq_invitation_tender_id_organisation_id'))
+    )
+    with op.batch_alter_table('invitation', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_invitation_organisation_id'), ['organisation_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_invitation_tender_id'), ['tender_id'], unique=False)
+
+    op.create_table('lot',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('tender_id', sa.Integer(), nullable=False),
+    sa.Column('number', sa.Integer(), nullable=False),
+    sa.Column('title', sa.String(length=200), nullable=False),
+    sa.Column('hours_per_week', sa.Numeric(precision=10, scale=2), nullable=False),
+    sa.Column('contract_start_on', sa.Date(), nullable=False),
+    sa.Column('contract_end_on', sa.Date(), nullable=False),
+    sa.Column('providers_to_appoint', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['tender_id'], ['tender.id'], name=op.f('fk_lot_tender_id_tender')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_lot')),
+    sa.UniqueConstraint('tender_id', 'number', name=op.f('uq_lot_tender_id_number'))
+    )
+    with op.batch_alter_table('lot', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_lot_tender_id'), ['tender_id'], unique=False)
+
+    op.create_table('quality_question',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('tender_id', sa.Integer(), nullable=False),
+    sa.Column('number', sa.Integer(), nullable=False),
+    sa.Column('text', sa.Text(), nullable=False),
+    sa.Column('guidance', sa.Text(), nullable=False),
+    sa.Column('plain_guidance', sa.Text(), nullable=False),
+    sa.Column('word_limit', sa.Integer(), nullable=False),
+    sa.Column('weight', sa.Numeric(precision=6, scale=2), nullable=False),
+    sa.Column('max_mark', sa.Integer(), nullable=False),
+    sa.Column('min_mark', sa.Integer(), nullable=True),
+    sa.Column('scale', sa.Text(), nullable=False),
+    sa.Column('marked_by', sa.String(length=20), nullable=False),
+    sa.ForeignKeyConstraint(['tender_id'], ['tender.id'], name=op.f('fk_quality_question_tender_id_tender')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_quality_question')),
+    sa.UniqueConstraint('tender_id', 'number', name=op.f('uq_quality_question_tender_id_number'))
+    )
+    with op.batch_alter_table('quality_question', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_quality_question_tender_id'), ['tender_id'], unique=False)
+
+    op.create_table('tender_clarification',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('tender_id', sa.Integer(), nullable=False),
+    sa.Column('organisation_id', sa.Integer(), nullable=False),
+    sa.Column('asked_by_id', sa.Integer(), nullable=False),
+    sa.Column('question', sa.Text(), nullable=False),
+    sa.Column('asked_at', dps.models.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('answer', sa.Text(), nullable=True),
+    sa.Column('answered_by_id', sa.Integer(), nullable=True),
+    sa.Column('answered_at', dps.models.types.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('published_question', sa.Text(), nullable=True),
+    sa.Column('to_all', sa.Boolean(), nullable=False),
+    sa.Column('private_reason', sa.Text(), nullable=True),
+    sa.ForeignKeyConstraint(['answered_by_id'], ['user_account.id'], name=op.f('fk_tender_clarification_answered_by_id_user_account')),
+    sa.ForeignKeyConstraint(['asked_by_id'], ['user_account.id'], name=op.f('fk_tender_clarification_asked_by_id_user_account')),
+    sa.ForeignKeyConstraint(['organisation_id'], ['organisation.id'], name=op.f('fk_tender_clarification_organisation_id_organisation')),
+    sa.ForeignKeyConstraint(['tender_id'], ['tender.id'], name=op.f('fk_tender_clarification_tender_id_tender')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_tender_clarification'))
+    )
+    with op.batch_alter_table('tender_clarification', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_tender_clarification_tender_id'), ['tender_id'], unique=False)
+
+    op.create_table('tender_document',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('tender_id', sa.Integer(), nullable=False),
+    sa.Column('document_id', sa.Integer(), nullable=False),
+    sa.Column('title', sa.String(length=200), nullable=False),
+    sa.ForeignKeyConstraint(['document_id'], ['document.id'], name=op.f('fk_tender_document_document_id_document')),
+    sa.ForeignKeyConstraint(['tender_id'], ['tender.id'], name=op.f('fk_tender_document_tender_id_tender')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_tender_document'))
+    )
+    with op.batch_alter_table('tender_document', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_tender_document_tender_id'), ['tender_id'], unique=False)
+
+    op.create_table('bid',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('tender_id', sa.Integer(), nullable=False),
+    sa.Column('lot_id', sa.Integer(), nullable=False),
+    sa.Column('organisation_id', sa.Integer(), nullable=False),
+    sa.Column('status', sa.String(length=20), nullable=False),
+    sa.Column('draft_ciphertext', sa.LargeBinary(), nullable=True),
+    sa.Column('draft_saved_at', dps.models.types.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('submitted_version', sa.Integer(), nullable=True),
+    sa.Column('submitted_at', dps.models.types.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('created_at', dps.models.types.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['lot_id'], ['lot.id'], name=op.f('fk_bid_lot_id_lot')),
+    sa.ForeignKeyConstraint(['organisation_id'], ['organisation.id'], name=op.f('fk_bid_organisation_id_organisation')),
+    sa.ForeignKeyConstraint(['tender_id'], ['tender.id'], name=op.f('fk_bid_tender_id_tender')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_bid')),
+    sa.UniqueConstraint('lot_id', 'organisation_id', name=op.f('uq_bid_lot_id_organisation_id'))
+    )
+    with op.batch_alter_table('bid', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_bid_organisation_id'), ['organisation_id'], unique=False)
+        batch_op.create_index('ix_bid_tender_status', ['tender_id', 'status'], unique=False)
+
+    op.create_table('lot_zone',
+    sa.Column('lot_id', sa.Integer(), nullable=False),
+    sa.Column('zone_id', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['lot_id'], ['lot.id'], name=op.f('fk_lot_zone_lot_id_lot')),
+    sa.ForeignKeyConstraint(['zone_id'], ['zone.id'], name=op.f('fk_lot_zone_zone_id_zone')),
+    sa.PrimaryKeyConstraint('lot_id', 'zone_id', name=op.f('pk_lot_zone'))
+    )
+    op.create_table('bid_version',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('bid_id', sa.Integer(), nullable=False),
+    sa.Column('version', sa.Integer(), nullable=False),
+    sa.Column('ciphertext', sa.LargeBinary(), nullable=False),
+    sa.Column('digest', sa.String(length=64), nullable=False),
+    sa.Column('receipt_reference', sa.String(length=40), nullable=False),
+    sa.Column('submitted_at', dps.models.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('submitted_by_id', sa.Integer(), nullable=False),
+    sa.Column('withdrawn_at', dps.models.types.UTCDateTime(timezone=True), nullable=True),
+    sa.ForeignKeyConstraint(['bid_id'], ['bid.id'], name=op.f('fk_bid_version_bid_id_bid')),
+    sa.ForeignKeyConstraint(['submitted_by_id'], ['user_account.id'], name=op.f('fk_bid_version_submitted_by_id_user_account')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_bid_version')),
+    sa.UniqueConstraint('bid_id', 'version', name=op.f('uq_bid_version_bid_id_version')),
+    sa.UniqueConstraint('receipt_reference', name=op.f('uq_bid_version_receipt_reference'))
+    )
+    with op.batch_alter_table('bid_version', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_bid_version_bid_id'), ['bid_id'], unique=False)
+
     # ### end Alembic commands ###
 
 
 def downgrade():
     # ### commands auto generated by Alembic - please adjust! ###
+    with op.batch_alter_table('bid_version', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_bid_version_bid_id'))
+
+    op.drop_table('bid_version')
+    op.drop_table('lot_zone')
+    with op.batch_alter_table('bid', schema=None) as batch_op:
+        batch_op.drop_index('ix_bid_tender_status')
+        batch_op.drop_index(batch_op.f('ix_bid_organisation_id'))
+
+    op.drop_table('bid')
+    with op.batch_alter_table('tender_document', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_tender_document_tender_id'))
+
+    op.drop_table('tender_document')
+    with op.batch_alter_table('tender_clarification', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_tender_clarification_tender_id'))
+
+    op.drop_table('tender_clarification')
+    with op.batch_alter_table('quality_question', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_quality_question_tender_id'))
+
+    op.drop_table('quality_question')
+    with op.batch_alter_table('lot', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_lot_tender_id'))
+
+    op.drop_table('lot')
+    with op.batch_alter_table('invitation', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_invitation_tender_id'))
+        batch_op.drop_index(batch_op.f('ix_invitation_organisation_id'))
+
+    op.drop_table('invitation')
+    with op.batch_alter_table('tender', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_tender_status'))
+        batch_op.drop_index(batch_op.f('ix_tender_dps_id'))
+
+    op.drop_table('tender')
     op.drop_table('reconfirmation_response')
     with op.batch_alter_table('membership_scope', schema=None) as batch_op:
         batch_op.drop_index('ix_membership_scope_category_zone')
