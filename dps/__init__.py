@@ -31,6 +31,8 @@ def create_app(config: dict | None = None, env: str | None = None) -> Flask:
         static_url_path="/static",
     )
     app.config.update(settings)
+    if not app.config.get("DATABASE_URL"):
+        raise RuntimeError("Set DATABASE_URL (for example sqlite:////tmp/commission.db)")
     app.config.update(
         SQLALCHEMY_DATABASE_URI=app.config["DATABASE_URL"],
         SQLALCHEMY_ENGINE_OPTIONS=_engine_options(app.config["DATABASE_URL"]),

@@ -40,10 +40,19 @@ def navigation() -> list[dict]:
     items = {
         "provider": [
             ("/provider/", "Dashboard"),
+            ("/provider/applications", "Applications"),
+            ("/provider/tenders", "Tenders"),
             ("/provider/inbox", "Inbox"),
             ("/provider/team", "Team"),
         ],
-        "officer": [("/officer/", "Dashboard"), ("/officer/inbox", "Inbox")],
+        "officer": [
+            ("/officer/", "Dashboard"),
+            ("/officer/dps", "DPS"),
+            ("/officer/applications", "Applications"),
+            ("/officer/members", "Members"),
+            ("/officer/tenders", "Tenders"),
+            ("/officer/inbox", "Inbox"),
+        ],
         "evaluator": [("/evaluator/", "Marking")],
         "panel": [("/panel/", "Your marking")],
         "admin": [

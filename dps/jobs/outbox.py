@@ -19,6 +19,8 @@ log = logging.getLogger(__name__)
 # job name -> "module:function"; a job is looked up by name so that rows hold only plain data.
 JOBS: dict[str, str] = {
     "deliver_email": "dps.jobs.mail:deliver_email",
+    "send_invitations": "dps.jobs.tender_jobs:send_invitations",
+    "notify_invitees": "dps.jobs.tender_jobs:notify_invitees",
 }
 
 

@@ -49,4 +49,10 @@ def document(document_id: int):
 
 
 # Route modules that register on this blueprint.
-from dps.officer import applications, dps_setup, members  # noqa: E402, F401
+from dps.officer import (  # noqa: E402, F401
+    applications,
+    dps_setup,
+    members,
+    tender_opening,
+    tenders,
+)

@@ -86,4 +86,4 @@ def team():
 
 
 # Route modules that register on this blueprint.
-from dps.provider import applications, reconfirm  # noqa: E402, F401
+from dps.provider import applications, bids, reconfirm, tender_questions  # noqa: E402, F401

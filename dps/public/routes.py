@@ -48,4 +48,4 @@ def healthz():
 
 
 # Route modules that register on this blueprint.
-from dps.public import dps_pages  # noqa: E402, F401
+from dps.public import dps_pages, opportunities  # noqa: E402, F401
