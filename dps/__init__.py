@@ -14,7 +14,7 @@ from sqlalchemy.engine import Engine
 
 from config.settings import INSTANCE, ROOT, settings_for
 
-BLUEPRINTS = ("auth", "public", "provider", "officer", "evaluator", "panel", "admin")
+BLUEPRINTS = ("auth", "public", "provider", "officer", "evaluator", "panel", "admin", "ocds")
 
 
 def create_app(config: dict | None = None, env: str | None = None) -> Flask:

