@@ -1,6 +1,6 @@
-"""stage 1: dps, applications, membership
+"""DPS, categories and zones, applications, membership, tenders, lots, invitations and sealed bids
 
-Revision ID: f85b27cf84ec
+Revision ID: 0002_dps_tenders_bids
 Revises: 0001_foundation
 Create Date: 2026-11-23 15:09:37.147103
 
@@ -12,7 +12,7 @@ import dps.models.types
 
 
 # revision identifiers, used by Alembic.
-revision = '0002_stage1'
+revision = '0002_dps_tenders_bids'
 down_revision = '0001_foundation'
 branch_labels = None
 depends_on = None
