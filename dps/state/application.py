@@ -101,6 +101,7 @@ MEMBERSHIP_TRANSITIONS: dict[tuple[str, str], Transition] = {
     ("suspended", "reinstate"): Transition("active", _reason_given, _on_status_change),
     ("active", "remove"): Transition("removed", _reason_given, _on_status_change),
     ("suspended", "remove"): Transition("removed", _reason_given, _on_status_change),
+    ("removed", "readmit"): Transition("active", _reason_given, _on_status_change),
 }
 
 MEMBERSHIP_LABELS = {"active": "Member", "suspended": "Suspended", "removed": "Removed"}
