@@ -41,6 +41,7 @@ class Settings:
     UPLOAD_MAX_MB = 10
     RQ_QUEUE = "commission"
     BID_MASTER_KEY: str | None = None
+    TENDER_MIN_DAYS = 10  # the "reasonable" minimum where the regime leaves it to the council
     OCDS_PREFIX = "ocds-commission"
     PASSWORD_MIN_LENGTH = 10
 

@@ -63,9 +63,17 @@ def worker_command(burst: bool) -> None:
 def tick_once() -> dict[str, int]:
     """One beat of the clock: everything the platform does because time has passed."""
     from dps.jobs.outbox import dispatch_pending
+    from dps.services import membership
     from dps.services.accounts import purge_old_login_failures
+    from dps.services.opening import close_due_tenders
+    from dps.state.clock import now, to_london
 
+    today = to_london(now()).date()
     return {
+        "tenders_closed": close_due_tenders(),
+        "applications_overdue": membership.mark_overdue(today),
+        "insurance_warnings": membership.insurance_warnings(today),
+        "suspended_insurance_expired": membership.suspend_expired_insurance(today),
         "jobs_enqueued": dispatch_pending(),
         "login_failures_purged": purge_old_login_failures(),
     }

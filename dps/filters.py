@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -33,10 +34,26 @@ def link_html(href: str, text: str, bold: bool = False) -> Markup:
     return Markup("<strong>{}</strong>").format(html) if bold else html
 
 
+_URL = re.compile(r"https?://[^\s<>\"']+")
+
+
+def linkify(text: str) -> Markup:
+    """Escape plain text and turn the web addresses in it into links (inbox messages)."""
+    escaped = str(escape(text))
+    return Markup(
+        _URL.sub(lambda m: f'<a class="govuk-link" href="{m.group(0)}">{m.group(0)}</a>', escaped)
+    )
+
+
 def navigation() -> list[dict]:
     """Service navigation items for the signed-in person's role."""
     if not current_user.is_authenticated:
-        return [{"href": "/", "text": "Home"}, {"href": "/sign-in", "text": "Sign in"}]
+        return [
+            {"href": "/", "text": "Home"},
+            {"href": "/opportunities", "text": "Opportunities"},
+            {"href": "/dps", "text": "Join the DPS"},
+            {"href": "/sign-in", "text": "Sign in"},
+        ]
     items = {
         "provider": [
             ("/provider/", "Dashboard"),
@@ -70,6 +87,7 @@ def navigation() -> list[dict]:
 def register(app: Flask) -> None:
     app.add_template_filter(money)
     app.add_template_filter(london)
+    app.add_template_filter(linkify)
     app.add_template_filter(london_date)
     app.add_template_global(navigation)
     app.add_template_global(link_html)

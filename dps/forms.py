@@ -24,7 +24,7 @@ class BaseForm(FlaskForm):
         def bind_field(self, form, unbound_field, options):
             field_class = unbound_field.field_class
             if issubclass(field_class, StringField) and not issubclass(field_class, PasswordField):
-                options["filters"] = [clean_text, *options.get("filters", ())]
+                options["filters"] = [clean_text, *unbound_field.kwargs.get("filters", ())]
             return unbound_field.bind(form=form, **options)
 
 

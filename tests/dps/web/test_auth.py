@@ -126,6 +126,7 @@ def test_provider_registers_confirms_and_signs_in(app):
         ("password", "short", "Password must be 10 characters or more"),
         ("password", "onlyletterslong", "Password must mix letters with numbers or symbols"),
         ("size", "enormous", "Not a valid choice"),
+        ("cqc_provider_id", "1-12", "Enter a CQC provider ID in the format 1-101234567"),
     ],
 )
 def test_registration_errors_are_clear(app, field, value, message):
@@ -245,3 +246,25 @@ def test_session_cookie_flags(app, make_user):
     response = sign_in(client, make_user(Role.OFFICER))
     cookie = response.headers["Set-Cookie"]
     assert "HttpOnly" in cookie and "SameSite=Lax" in cookie and "Expires=" in cookie
+
+
+def test_registration_accepts_lower_case_identifiers(app):
+    """Field filters (upper-casing) run after the base form's cleaning, not instead of it."""
+    client = app.test_client()
+    response = client.post(
+        "/register",
+        data={
+            "csrf_token": csrf_token(client, "/register"),
+            "organisation_name": "Low Case Ltd",
+            "companies_house_number": "sc123456",
+            "cqc_provider_id": "1-101234567",
+            "size": "small",
+            "full_name": "L C",
+            "email": "lc@example.com",
+            "password": "care-at-home-1",
+        },
+    )
+    assert response.status_code == 302
+    with app_ctx(app):
+        org = db.session.scalar(db.select(Organisation).where(Organisation.name == "Low Case Ltd"))
+        assert org.companies_house_number == "SC123456"

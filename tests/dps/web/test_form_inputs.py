@@ -16,6 +16,8 @@ FORMS = [
     ("/provider/team", Role.PROVIDER),
     ("/admin/users", Role.ADMIN),
     ("/admin/organisations", Role.ADMIN),
+    ("/officer/reconfirmations/new", Role.OFFICER),
+    ("/officer/dps/new", Role.OFFICER),
 ]
 FIELD = re.compile(r'<(?:input|textarea|select)[^>]*\bname="([^"]+)"')
 ODD = {

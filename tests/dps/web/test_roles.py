@@ -11,8 +11,18 @@ AREAS = {
     "/provider/": {Role.PROVIDER},
     "/provider/inbox": {Role.PROVIDER},
     "/provider/team": {Role.PROVIDER},
+    "/provider/applications": {Role.PROVIDER},
+    "/provider/tenders": {Role.PROVIDER},
     "/officer/": {Role.OFFICER},
     "/officer/inbox": {Role.OFFICER},
+    "/officer/applications": {Role.OFFICER},
+    "/officer/members": {Role.OFFICER},
+    "/officer/reconfirmations": {Role.OFFICER},
+    "/officer/reconfirmations/new": {Role.OFFICER},
+    "/officer/tenders": {Role.OFFICER},
+    "/officer/dps": {Role.OFFICER},
+    "/officer/dps/new": {Role.OFFICER},
+    "/officer/tenders/new": {Role.OFFICER},
     "/evaluator/": {Role.EVALUATOR, Role.OFFICER},
     "/panel/": {Role.PANEL},
     "/admin/": {Role.ADMIN},
@@ -43,7 +53,18 @@ def test_anonymous_visitors_are_sent_to_sign_in(app):
 
 
 @pytest.mark.parametrize(
-    "path", ["/", "/sign-in", "/register", "/cookies", "/accessibility", "/forgotten-password"]
+    "path",
+    [
+        "/",
+        "/sign-in",
+        "/register",
+        "/cookies",
+        "/accessibility",
+        "/forgotten-password",
+        "/opportunities",
+        "/dps",
+        "/ocds/",
+    ],
 )
 def test_public_pages(app, path):
     response = app.test_client().get(path)
