@@ -2,25 +2,18 @@
 
 from __future__ import annotations
 
-from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovSelect, GovTextInput
-from wtforms import EmailField, RadioField, SelectField, StringField
-from wtforms.validators import InputRequired, Length
+from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovSelect
+from wtforms import RadioField, SelectField
+from wtforms.validators import InputRequired
 
-from dps.auth.forms import EMAIL
+from dps.fields import email_field, full_name_field, text_field
 from dps.forms import BaseForm, submit
 from dps.models.organisation import ROLE_LABELS, STAFF_ROLES
 
 
 class StaffAccountForm(BaseForm):
-    full_name = StringField(
-        "Full name",
-        validators=[
-            InputRequired(message="Enter the person's full name"),
-            Length(max=200, message="Name must be 200 characters or fewer"),
-        ],
-        widget=GovTextInput(),
-    )
-    email = EmailField("E-mail address", validators=EMAIL, widget=GovTextInput())
+    full_name = full_name_field(required="Enter the person's full name")
+    email = email_field()
     role = RadioField(
         "Role",
         choices=[(role.value, ROLE_LABELS[role]) for role in STAFF_ROLES],
@@ -37,16 +30,14 @@ class StaffAccountForm(BaseForm):
 
 
 class PartnerForm(BaseForm):
-    name = StringField(
+    name = text_field(
         "Name of the partner authority",
         description="For example an NHS integrated care board or a neighbouring council",
-        validators=[
-            InputRequired(message="Enter the partner's name"),
-            Length(max=200, message="Name must be 200 characters or fewer"),
-        ],
-        widget=GovTextInput(),
+        required="Enter the partner's name",
+        max_length=200,
+        too_long="Name must be 200 characters or fewer",
     )
-    contact_email = EmailField("Contact e-mail address", validators=EMAIL, widget=GovTextInput())
+    contact_email = email_field("Contact e-mail address")
     submit = submit("Add partner authority")
 
 

@@ -2,96 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import date
+from govuk_frontend_wtf.wtforms_widgets import GovTextArea
+from wtforms import TextAreaField
+from wtforms.validators import DataRequired, Length, Optional
 
-from govuk_frontend_wtf.wtforms_widgets import (
-    GovCheckboxesInput,
-    GovDateInput,
-    GovRadioInput,
-    GovSelect,
-    GovTextArea,
-)
-from wtforms import Field, RadioField, SelectField, SelectMultipleField, TextAreaField
-from wtforms.validators import DataRequired, InputRequired, Length, Optional, StopValidation
-
-from dps.forms import BaseForm, clean_text, submit
+from dps.fields import ChoiceCheckboxesField, ChoiceRadioField, ChoiceSelectField, DateField
+from dps.forms import BaseForm, submit
 from dps.services.membership import CQC_RATINGS
 
 REASON_MAX = 5000
-
-
-class _ChoiceMessage:
-    """Checkboxes, radios and selects that say what to do instead of "Not a valid choice"."""
-
-    def __init__(self, *args, invalid_message: str, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.invalid_message = invalid_message
-
-    def process_formdata(self, valuelist):
-        try:
-            super().process_formdata(valuelist)
-        except ValueError:
-            raise ValueError(self.invalid_message) from None
-
-    def pre_validate(self, form):
-        if self.process_errors:
-            raise StopValidation()
-        try:
-            super().pre_validate(form)
-        except ValueError:
-            raise StopValidation(self.invalid_message) from None
-
-
-class CheckboxesField(_ChoiceMessage, SelectMultipleField):
-    pass
-
-
-class ChoiceRadioField(_ChoiceMessage, RadioField):
-    pass
-
-
-class ChoiceSelectField(_ChoiceMessage, SelectField):
-    pass
-
-
-class DateField(Field):
-    """A GOV.UK date input (three boxes sharing the field's name) with messages in words."""
-
-    widget = GovDateInput()
-
-    def __init__(self, label=None, validators=None, *, what: str, **kwargs):
-        super().__init__(label, validators, **kwargs)
-        self.what = what
-
-    def _value(self):
-        return ""
-
-    def process_formdata(self, valuelist):
-        parts = [clean_text(value) or "" for value in valuelist[:3]]
-        parts += [""] * (3 - len(parts))
-        self.raw_data = parts  # always three, so the widget shows back what was typed
-        self.data = None
-        if len(valuelist) > 3:
-            raise ValueError(f"{self.what} must be a real date")
-        if not any(parts):
-            return
-        names = ("day", "month", "year")
-        missing = [name for name, part in zip(names, parts, strict=True) if not part]
-        if missing:
-            raise ValueError(f"{self.what} must include a {' and a '.join(missing)}")
-        day, month, year = parts
-        if not all(part.isascii() and part.isdigit() for part in parts):
-            raise ValueError(f"{self.what} must be a real date, in numbers, like 27 3 2026")
-        if len(year) != 4:
-            raise ValueError("The year must include 4 numbers, like 2026")
-        try:
-            self.data = date(int(year), int(month), int(day))
-        except ValueError:
-            raise ValueError(f"{self.what} must be a real date") from None
-
-    def pre_validate(self, form):
-        if self.process_errors:
-            raise StopValidation()
 
 
 def reason_field(label: str, hint: str, message: str, required: bool = True) -> TextAreaField:
@@ -107,13 +26,12 @@ def reason_field(label: str, hint: str, message: str, required: bool = True) -> 
 
 
 class AdmitForm(BaseForm):
-    scope_ids = CheckboxesField(
+    scope_ids = ChoiceCheckboxesField(
         "Which services and zones do you admit the provider to?",
         description="Select all that apply. The provider is told it is not admitted to the rest.",
         coerce=int,
-        validators=[InputRequired(message="Select at least one service and zone to admit")],
+        required="Select at least one service and zone to admit",
         invalid_message="Select services and zones from the list",
-        widget=GovCheckboxesInput(),
     )
     reason = reason_field(
         "Reasons (needed if you do not admit to every service and zone)",
@@ -180,15 +98,14 @@ class CqcRatingForm(BaseForm):
     rating = ChoiceRadioField(
         "What is the new CQC rating?",
         choices=[(rating, rating) for rating in CQC_RATINGS],
-        validators=[InputRequired(message="Select the CQC rating")],
-        invalid_message="Select the CQC rating",
-        widget=GovRadioInput(),
+        required="Select the CQC rating",
     )
     rated_on = DateField(
         "When did CQC publish it?",
         description="For example, 27 3 2026",
         what="The date of the rating",
-        validators=[InputRequired(message="Enter the date CQC published the rating")],
+        required="Enter the date CQC published the rating",
+        join_missing=" and a ",
     )
     submit = submit("Record the rating")
 
@@ -197,15 +114,15 @@ class ReconfirmationForm(BaseForm):
     dps_id = ChoiceSelectField(
         "Which DPS?",
         coerce=int,
-        validators=[InputRequired(message="Select the DPS")],
+        required="Select the DPS",
         invalid_message="Select the DPS from the list",
-        widget=GovSelect(),
     )
     due_on = DateField(
         "Reply by",
         description="For example, 27 3 2026",
         what="The reply-by date",
-        validators=[InputRequired(message="Enter the date members must reply by")],
+        required="Enter the date members must reply by",
+        join_missing=" and a ",
     )
     message = reason_field(
         "Message to members",

@@ -14,14 +14,15 @@ from govuk_frontend_wtf.wtforms_widgets import (
 from wtforms import StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional
 
-from dps.forms import BaseForm, submit
-from dps.officer.tender_fields import (
-    Checkboxes,
-    DateInput,
-    Radio,
-    TimeInput,
-    WholeNumber,
+from dps.fields import (
+    ChoiceCheckboxesField,
+    ChoiceRadioField,
+    DateField,
+    TimeField,
+    WholeNumberField,
+    text_field,
 )
+from dps.forms import BaseForm, submit
 from dps.services.tender_rules import (
     MARKED_BY,
     PRICE_MODELS,
@@ -46,15 +47,42 @@ def add_error(form: BaseForm, error: TenderError) -> None:
         field.errors = [*field.errors, error.message]
 
 
+def _capital(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def _date(label: str, what: str, **kwargs) -> DateField:
+    """A required date; `what` names it inside a sentence ("contract start date")."""
+    return DateField(label, what=_capital(what), required=f"Enter the {what}", **kwargs)
+
+
+def _whole_number(label: str, what: str, required: bool = True, **kwargs) -> WholeNumberField:
+    """`what` names the number inside a sentence ("the word limit")."""
+    return WholeNumberField(
+        label,
+        invalid_message=f"{_capital(what)} must be a whole number, like 5",
+        required=f"Enter {what}" if required else None,
+        **kwargs,
+    )
+
+
 def _text(label: str, message: str, limit: int, **kwargs) -> StringField:
+    return text_field(
+        label,
+        required=message,
+        max_length=limit,
+        too_long=f"{label} must be {limit:,} characters or fewer",
+        **kwargs,
+    )
+
+
+def _figure(label: str, required: str, description: str) -> StringField:
+    """A number typed as people write it ("1,250", "62.5"): the service reads and checks it."""
     return StringField(
         label,
-        validators=[
-            InputRequired(message=message),
-            Length(max=limit, message=f"{label} must be {limit:,} characters or fewer"),
-        ],
+        description=description,
+        validators=[InputRequired(message=required)],
         widget=GovTextInput(),
-        **kwargs,
     )
 
 
@@ -65,13 +93,16 @@ def _area(label: str, limit: int, required: str | None = None, **kwargs) -> Text
 
 
 class NewTenderForm(BaseForm):
-    scope = Radio("Which service is this tender for?", message="Select the service", choices=[])
+    scope = ChoiceRadioField(
+        "Which service is this tender for?", required="Select the service", choices=[]
+    )
     title = _text("Title", "Enter a title for the tender", 200)
-    reference = StringField(
+    reference = text_field(
         "Reference (optional)",
         description="Leave blank and we will make one, like NCC-DPS-2026-T001",
-        validators=[Optional(), Length(max=40, message="Reference must be 40 characters or fewer")],
-        widget=GovTextInput(),
+        required=None,
+        max_length=40,
+        too_long="Reference must be 40 characters or fewer",
     )
     submit = submit("Create tender")
 
@@ -103,34 +134,35 @@ class DetailsForm(BaseForm):
 
 class LotForm(BaseForm):
     title = _text("Name of the lot", "Enter a name for the lot", 200)
-    zone_ids = Checkboxes("Zones in this lot", message="Select at least one zone", choices=[])
-    hours_per_week = StringField(
+    zone_ids = ChoiceCheckboxesField(
+        "Zones in this lot", required="Select at least one zone", coerce=int, choices=[]
+    )
+    hours_per_week = _figure(
         "Estimated hours of care a week",
-        description="For example, 1250",
-        validators=[InputRequired(message="Enter the estimated hours of care a week")],
-        widget=GovTextInput(),
+        "Enter the estimated hours of care a week",
+        "For example, 1250",
     )
-    contract_start_on = DateInput(
-        "Contract start date", what="contract start date", description="For example, 1 10 2026"
+    contract_start_on = _date(
+        "Contract start date", "contract start date", description="For example, 1 10 2026"
     )
-    contract_end_on = DateInput(
-        "Contract end date", what="contract end date", description="For example, 30 9 2029"
+    contract_end_on = _date(
+        "Contract end date", "contract end date", description="For example, 30 9 2029"
     )
-    providers_to_appoint = WholeNumber(
+    providers_to_appoint = _whole_number(
         "How many providers will be appointed to this lot?",
-        what="the number of providers to appoint",
-        default="1",
+        "the number of providers to appoint",
+        default=1,
     )
     submit = submit("Save lot")
 
     def values(self) -> dict:
         return {
             "title": self.title.data,
-            "zone_ids": self.zone_ids.ids,
+            "zone_ids": self.zone_ids.data,
             "hours_per_week": self.hours_per_week.data,
             "contract_start_on": self.contract_start_on.data,
             "contract_end_on": self.contract_end_on.data,
-            "providers_to_appoint": self.providers_to_appoint.number,
+            "providers_to_appoint": self.providers_to_appoint.data,
         }
 
 
@@ -142,28 +174,27 @@ class QuestionForm(BaseForm):
         10000,
         description="Needed when the panel marks this question: what a good answer tells them",
     )
-    marked_by = Radio(
+    marked_by = ChoiceRadioField(
         "Who marks this question?",
-        message="Select who marks this question",
+        required="Select who marks this question",
         choices=list(MARKED_BY.items()),
         default="officer",
     )
-    weight = StringField(
+    weight = _figure(
         "Weight",
-        description="Its share of the quality marks against the other questions, like 20",
-        validators=[InputRequired(message="Enter the weight")],
-        widget=GovTextInput(),
+        "Enter the weight",
+        "Its share of the quality marks against the other questions, like 20",
     )
-    word_limit = WholeNumber("Word limit", what="the word limit", default="500")
-    max_mark = WholeNumber(
+    word_limit = _whole_number("Word limit", "the word limit", default=500)
+    max_mark = _whole_number(
         "Maximum mark",
-        what="the maximum mark",
-        default="5",
+        "the maximum mark",
+        default=5,
         description="The scale runs from 0 to this mark; 5 gives the usual 0 to 5 scale",
     )
-    min_mark = WholeNumber(
+    min_mark = _whole_number(
         "Minimum acceptable mark (optional)",
-        what="the minimum acceptable mark",
+        "the minimum acceptable mark",
         required=False,
         description="A bid marked below this on this question is excluded",
     )
@@ -176,9 +207,9 @@ class QuestionForm(BaseForm):
             "plain_guidance": self.plain_guidance.data or "",
             "marked_by": self.marked_by.data,
             "weight": self.weight.data,
-            "word_limit": self.word_limit.number,
-            "max_mark": self.max_mark.number,
-            "min_mark": self.min_mark.number,
+            "word_limit": self.word_limit.data,
+            "max_mark": self.max_mark.data,
+            "min_mark": self.min_mark.data,
         }
 
 
@@ -197,14 +228,14 @@ def scale_form(max_mark: int) -> type[BaseForm]:
 
 
 class PriceModelForm(BaseForm):
-    template = Radio(
+    template = ChoiceRadioField(
         "Which cost breakdown must bidders fill in?",
-        message="Select the cost breakdown bidders must fill in",
+        required="Select the cost breakdown bidders must fill in",
         choices=[(code, template.title) for code, template in PRICE_MODELS.items()],
     )
-    call_length_rates = Radio(
+    call_length_rates = ChoiceRadioField(
         "Ask bidders for rates for 15, 30, 45 and 60-minute visits as well?",
-        message="Select yes if bidders must give call-length rates",
+        required="Select yes if bidders must give call-length rates",
         choices=YES_NO,
         default="no",
     )
@@ -212,52 +243,42 @@ class PriceModelForm(BaseForm):
 
 
 class RulesForm(BaseForm):
-    quality_weight = StringField(
-        "Quality weighting (%)",
-        description="For example, 60",
-        validators=[InputRequired(message="Enter the quality weighting")],
-        widget=GovTextInput(),
+    quality_weight = _figure(
+        "Quality weighting (%)", "Enter the quality weighting", "For example, 60"
     )
-    price_weight = StringField(
-        "Price weighting (%)",
-        description="Quality and price must add up to 100",
-        validators=[InputRequired(message="Enter the price weighting")],
-        widget=GovTextInput(),
+    price_weight = _figure(
+        "Price weighting (%)", "Enter the price weighting", "Quality and price must add up to 100"
     )
-    max_lots_per_provider = WholeNumber(
+    max_lots_per_provider = _whole_number(
         "The most lots one provider may win (optional)",
-        what="the most lots one provider may win",
+        "the most lots one provider may win",
         required=False,
         description="Leave blank for no limit",
     )
-    tie_break = Radio(
+    tie_break = ChoiceRadioField(
         "How are equal scores decided?",
-        message="Select how equal scores are decided",
+        required="Select how equal scores are decided",
         choices=list(TIE_BREAKS.items()),
     )
     submit = submit("Save and continue")
 
 
 class TimetableForm(BaseForm):
-    clarification_deadline_date = DateInput(
+    clarification_deadline_date = _date(
         "Clarification deadline: date",
-        what="clarification deadline date",
+        "clarification deadline date",
         description="The last day bidders can ask questions, for example 20 3 2026",
     )
-    clarification_deadline_time = TimeInput(
+    clarification_deadline_time = TimeField(
         "Clarification deadline: time", what="clarification deadline time"
     )
-    closing_date = DateInput(
-        "Closing date", what="closing date", description="For example, 27 3 2026"
+    closing_date = _date("Closing date", "closing date", description="For example, 27 3 2026")
+    closing_time = TimeField("Closing time", what="closing time")
+    evaluation_on = _date("Evaluation date", "evaluation date", description="When marking starts")
+    award_on = _date(
+        "Award date", "award date", description="When the award letters are expected to go out"
     )
-    closing_time = TimeInput("Closing time", what="closing time")
-    evaluation_on = DateInput(
-        "Evaluation date", what="evaluation date", description="When marking starts"
-    )
-    award_on = DateInput(
-        "Award date", what="award date", description="When the award letters are expected to go out"
-    )
-    contract_start_on = DateInput("Contract start date", what="contract start date")
+    contract_start_on = _date("Contract start date", "contract start date")
     submit = submit("Save and continue")
 
     def fill(self, tender) -> None:
@@ -274,7 +295,7 @@ class TimetableForm(BaseForm):
         self.award_on.data = tender.award_on
         self.contract_start_on.data = tender.contract_start_on
 
-    def _instant(self, date_field: DateInput, time_field: TimeInput) -> datetime | None:
+    def _instant(self, date_field: DateField, time_field: TimeField) -> datetime | None:
         try:
             return london_instant(date_field.data, time_field.time)
         except ValueError:
@@ -304,11 +325,12 @@ class TimetableForm(BaseForm):
 
 
 class DocumentForm(BaseForm):
-    title = StringField(
+    title = text_field(
         "Title (optional)",
         description="For example, Service specification. Leave blank to use the file's name",
-        validators=[Optional(), Length(max=200, message="Title must be 200 characters or fewer")],
-        widget=GovTextInput(),
+        required=None,
+        max_length=200,
+        too_long="Title must be 200 characters or fewer",
     )
     file = FileField(
         "Upload a file",

@@ -2,22 +2,17 @@
 
 from __future__ import annotations
 
-import re
 from datetime import UTC, date, datetime, time
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from govuk_frontend_wtf.wtforms_widgets import (
-    GovDateInput,
-    GovRadioInput,
-    GovTextArea,
-    GovTextInput,
-)
-from wtforms import DateField, RadioField, StringField, TextAreaField
-from wtforms.utils import unset_value
+from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovTextArea, GovTextInput
+from wtforms import RadioField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
-from dps.forms import BaseForm, clean_text, submit
+from dps.fields import DateField
+from dps.fields import parse_time as read_time
+from dps.forms import BaseForm, submit
 from dps.officer.routes import bp
 from dps.services import opening
 from dps.services import tender_clarifications as clarifications
@@ -62,51 +57,12 @@ class AnswerForm(BaseForm):
     submit = submit("Send the answer")
 
 
-class UkDateField(DateField):
-    """A GOV.UK date input (day, month, year) with a plain message for impossible dates."""
-
-    def __init__(self, label: str, **kwargs) -> None:
-        super().__init__(label, format="%d %m %Y", widget=GovDateInput(), **kwargs)
-
-    def process(self, formdata, data=unset_value, extra_filters=None):
-        super().process(formdata, data, extra_filters)
-        if self.raw_data is not None:
-            # Always day, month and year: the widget re-shows exactly three boxes.
-            self.raw_data = [clean_text(part)[:10] for part in [*self.raw_data, "", "", ""][:3]]
-
-    def process_formdata(self, valuelist):
-        if not valuelist:
-            return
-        text = " ".join(clean_text(part) for part in valuelist[:3])
-        try:
-            self.data = datetime.strptime(text, "%d %m %Y").date()
-        except ValueError:
-            self.data = None
-            raise ValueError(f"{self.label.text} must be a real date, like 27 3 2026") from None
-
-
-_TIME_24 = re.compile(r"^(\d{1,2})[:.](\d{2})$")
-_TIME_12 = re.compile(r"^(\d{1,2})(?:[:.](\d{2}))?\s*(am|pm)$")
-
-
 def parse_time(text: str) -> time:
     """ "17:00", "5pm", "5:30pm" or "midday"; midnight is refused as ambiguous."""
-    value = (text or "").strip().lower()
-    if value in ("midday", "noon", "12 noon"):
-        return time(12, 0)
-    if value == "midnight":
-        raise ValueError("midnight")
-    match = _TIME_24.match(value)
-    if match:
-        hour, minute = int(match[1]), int(match[2])
-    else:
-        match = _TIME_12.match(value)
-        if not match or not 1 <= int(match[1]) <= 12:
-            raise ValueError(value)
-        hour, minute = int(match[1]) % 12 + (12 if match[3] == "pm" else 0), int(match[2] or 0)
-    if not (0 <= hour <= 23 and 0 <= minute <= 59) or (hour, minute) == (0, 0):
-        raise ValueError(value)
-    return time(hour, minute)
+    parsed = read_time(text, midnight=False)
+    if parsed is None:
+        raise ValueError(text)
+    return parsed
 
 
 class UkTime:
@@ -120,16 +76,16 @@ class UkTime:
 
 
 class DeadlinesForm(BaseForm):
-    closing_date = UkDateField(
-        "Closing date", validators=[InputRequired(message="Enter the closing date")]
-    )
+    closing_date = DateField("Closing date", what="Closing date", required="Enter the closing date")
     closing_time = StringField(
         "Closing time",
         description="UK time, for example 5pm or 17:00",
         validators=[InputRequired(message="Enter the closing time"), Length(max=20), UkTime()],
         widget=GovTextInput(),
     )
-    clarification_date = UkDateField("Clarification deadline date", validators=[Optional()])
+    clarification_date = DateField(
+        "Clarification deadline date", what="Clarification deadline date"
+    )
     clarification_time = StringField(
         "Clarification deadline time",
         description="UK time, for example 5pm or 17:00",

@@ -12,13 +12,12 @@ from dps.services.tender_rules import (
     MARKED_BY,
     TIE_BREAKS,
     earliest_closing_date,
-    long_date,
     minimum_period_rule,
     plain_number,
     price_model_title,
     standstill_last_day,
 )
-from dps.state.clock import format_london, now
+from dps.state.clock import format_date, format_london, now
 
 DONE = {"text": "Completed"}
 OPTIONAL = {"text": "Optional"}
@@ -118,7 +117,7 @@ def period_rule(tender: Tender) -> str:
     earliest = earliest_closing_date(now(), days)
     return (
         f"{minimum_period_rule(tender.dps.regime, days)}. If you publish today, the closing date "
-        f"must be {long_date(earliest)} or later."
+        f"must be {format_date(earliest)} or later."
     )
 
 
@@ -153,8 +152,8 @@ def summary(tender: Tender) -> list[tuple[str, list[dict]]]:
                 [
                     "Zones: " + ", ".join(zone.label for zone in lot.zones),
                     f"About {_number(lot.hours_per_week)} hours of care a week",
-                    f"Contract {long_date(lot.contract_start_on)} "
-                    f"to {long_date(lot.contract_end_on)}",
+                    f"Contract {format_date(lot.contract_start_on)} "
+                    f"to {format_date(lot.contract_end_on)}",
                     f"{lot.providers_to_appoint} provider"
                     f"{'s' if lot.providers_to_appoint != 1 else ''} to appoint",
                 ]
@@ -229,18 +228,18 @@ def summary(tender: Tender) -> list[tuple[str, list[dict]]]:
         ),
         _row(
             "Evaluation",
-            long_date(tender.evaluation_on) if tender.evaluation_on else "",
+            format_date(tender.evaluation_on) if tender.evaluation_on else "",
             link("officer.tender_timetable"),
         ),
         _row(
             "Award",
-            long_date(tender.award_on) if tender.award_on else "",
+            format_date(tender.award_on) if tender.award_on else "",
             link("officer.tender_timetable"),
         ),
         _row("Standstill", standstill_words(tender)),
         _row(
             "Contract start",
-            long_date(tender.contract_start_on) if tender.contract_start_on else "",
+            format_date(tender.contract_start_on) if tender.contract_start_on else "",
             link("officer.tender_timetable"),
         ),
     ]
@@ -269,6 +268,6 @@ def standstill_words(tender: Tender) -> str:
         return "Set the award date to see when standstill ends"
     last_day = standstill_last_day(tender.award_on, tender.dps.regime)
     return (
-        f"Ends at midnight at the end of {long_date(last_day)} if the award letters go out on "
+        f"Ends at midnight at the end of {format_date(last_day)} if the award letters go out on "
         "the award date"
     )

@@ -136,9 +136,9 @@ def tender_lot(tender_id: int, lot_id: int | None = None):
     if lot_id is not None and lot is None:
         abort(404)
     form = forms.LotForm(obj=lot)
-    form.zone_ids.choices = [(str(zone.id), zone.label) for zone in tender.dps.zones]
+    form.zone_ids.choices = [(zone.id, zone.label) for zone in tender.dps.zones]
     if request.method == "GET" and lot is not None:
-        form.zone_ids.data = [str(zone.id) for zone in lot.zones]
+        form.zone_ids.data = [zone.id for zone in lot.zones]
         form.hours_per_week.data = plain_number(lot.hours_per_week)
     if form.validate_on_submit():
         try:
@@ -309,7 +309,7 @@ def tender_rules(tender_id: int):
     if request.method == "GET":
         form.quality_weight.data = plain_number(tender.quality_weight)
         form.price_weight.data = plain_number(tender.price_weight)
-        form.max_lots_per_provider.data = str(tender.max_lots_per_provider or "")
+        form.max_lots_per_provider.data = tender.max_lots_per_provider
         form.tie_break.data = tender.tie_break
     if form.validate_on_submit():
         try:
@@ -318,7 +318,7 @@ def tender_rules(tender_id: int):
                 tender.id,
                 quality_weight=form.quality_weight.data,
                 price_weight=form.price_weight.data,
-                max_lots_per_provider=form.max_lots_per_provider.number,
+                max_lots_per_provider=form.max_lots_per_provider.data,
                 tie_break=form.tie_break.data,
             )
         except TenderError as error:

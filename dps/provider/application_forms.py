@@ -6,24 +6,28 @@ the same rules the service applies (application_sections.answer_problems).
 
 from __future__ import annotations
 
-import calendar
-from datetime import date
 from decimal import Decimal, InvalidOperation
 
 from flask_wtf.file import FileField
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCharacterCount,
     GovCheckboxesInput,
-    GovDateInput,
     GovFileInput,
     GovRadioInput,
     GovTextArea,
     GovTextInput,
 )
-from wtforms import Field, RadioField, SelectMultipleField, StringField, TextAreaField
-from wtforms.validators import AnyOf, InputRequired, Length, Optional, ValidationError
+from wtforms import RadioField, SelectMultipleField, StringField, TextAreaField
+from wtforms.validators import InputRequired, Length, ValidationError
 
-from dps.auth.forms import COMPANIES_HOUSE, CQC_PROVIDER, upper
+from dps.fields import (
+    ChoiceRadioField,
+    DateField,
+    companies_house_field,
+    cqc_provider_field,
+    full_name_field,
+    text_field,
+)
 from dps.forms import BaseForm, submit
 from dps.models.organisation import SIZE_LABELS
 from dps.services.application_details import CategoryChoice, parse_location_ids
@@ -48,41 +52,14 @@ YES_NO_CHOICES = list(YES_NO.items())
 MAX_COVER = Decimal("999999999999.99")
 
 
-class DateInputField(Field):
-    """A GOV.UK date input (day, month, year boxes sharing one name) giving a `date` or None.
-
-    Messages follow the GOV.UK date input pattern; `what` names the date in them.
-    """
-
-    widget = GovDateInput()
-
-    def __init__(self, label=None, validators=None, what: str = "The date", **kwargs):
-        super().__init__(label, validators, **kwargs)
-        self.what = what
-
-    def _value(self):
-        return ""
-
-    def process_formdata(self, valuelist):
-        parts = [str(value).strip() for value in valuelist][:3]
-        parts += [""] * (3 - len(parts))
-        self.raw_data = parts
-        self.data = None
-        if not any(parts):
-            return
-        missing = [
-            name for name, part in zip(("day", "month", "year"), parts, strict=True) if not part
-        ]
-        if missing:
-            raise ValueError(f"{self.what} must include a {' and '.join(missing)}")
-        if not all(part.isdigit() and len(part) <= 4 for part in parts):
-            raise ValueError(f"{self.what} must be a real date, like 27 3 2027")
-        day, month, year = (int(part) for part in parts)
-        if year < 1000:
-            raise ValueError(f"{self.what}: the year must include 4 numbers")
-        if not 1 <= month <= 12 or not 1 <= day <= calendar.monthrange(year, month)[1]:
-            raise ValueError(f"{self.what} must be a real date, like 27 3 2027")
-        self.data = date(year, month, day)
+def _file_field(label: str) -> FileField:
+    """A file the provider may leave out; what is chosen is checked by its content."""
+    return FileField(
+        label,
+        description=FILE_HINT,
+        validators=[AllowedUpload(required=False)],
+        widget=GovFileInput(),
+    )
 
 
 class ActionForm(BaseForm):
@@ -90,61 +67,38 @@ class ActionForm(BaseForm):
 
 
 class OrganisationForm(BaseForm):
-    legal_name = StringField(
+    legal_name = text_field(
         "Legal name of your organisation",
         description="As registered with Companies House or the Charity Commission",
-        validators=[
-            InputRequired(message="Enter your organisation's legal name"),
-            Length(max=200, message="Legal name must be 200 characters or fewer"),
-        ],
-        widget=GovTextInput(),
+        required="Enter your organisation's legal name",
+        max_length=200,
+        too_long="Legal name must be 200 characters or fewer",
     )
-    companies_house_number = StringField(
-        "Companies House number (if you have one)",
-        description="8 characters, like 01234567 or SC123456",
-        filters=[upper],
-        validators=[
-            Optional(),
-            Length(max=8, message="Companies House number is 8 characters"),
-            COMPANIES_HOUSE,
-        ],
-        widget=GovTextInput(),
+    companies_house_number = companies_house_field(
+        "Companies House number (if you have one)", "8 characters, like 01234567 or SC123456"
     )
     submit = submit("Save and continue")
 
 
 class CqcForm(BaseForm):
-    cqc_provider_id = StringField(
+    cqc_provider_id = cqc_provider_field(
         "CQC provider ID",
-        description="Like 1-101234567. It is on your CQC registration certificate.",
-        filters=[upper],
-        validators=[
-            InputRequired(message="Enter your CQC provider ID"),
-            Length(max=20, message="CQC provider ID is too long"),
-            CQC_PROVIDER,
-        ],
-        widget=GovTextInput(),
+        "Like 1-101234567. It is on your CQC registration certificate.",
+        required="Enter your CQC provider ID",
     )
-    cqc_location_ids = StringField(
+    cqc_location_ids = text_field(
         "CQC location IDs",
         description="Like 1-123456789. If you have more than one, separate them with commas.",
-        validators=[
-            InputRequired(message="Enter at least one CQC location ID"),
-            Length(max=300, message="Enter at most 20 CQC location IDs"),
-        ],
-        widget=GovTextInput(),
+        required="Enter at least one CQC location ID",
+        max_length=300,
+        too_long="Enter at most 20 CQC location IDs",
     )
-    cqc_rating = RadioField(
+    cqc_rating = ChoiceRadioField(
         "What is your current overall CQC rating?",
         choices=[(rating, rating) for rating in CQC_RATINGS],
-        validate_choice=False,
-        validators=[
-            InputRequired(message="Select your current CQC rating"),
-            AnyOf(list(CQC_RATINGS), message="Select your current CQC rating"),
-        ],
-        widget=GovRadioInput(),
+        required="Select your current CQC rating",
     )
-    cqc_rating_date = DateInputField(
+    cqc_rating_date = DateField(
         "Date of the rating",
         description="The date on your CQC report, for example 27 3 2025. Leave blank if you "
         "are not yet rated.",
@@ -163,17 +117,10 @@ class CqcForm(BaseForm):
 
 
 class SizeForm(BaseForm):
-    size = RadioField(
+    size = ChoiceRadioField(
         "How many people work for your organisation?",
         choices=[(key.value, label) for key, label in SIZE_LABELS.items()],
-        validate_choice=False,
-        validators=[
-            InputRequired(message="Select the size of your organisation"),
-            AnyOf(
-                [key.value for key in SIZE_LABELS], message="Select the size of your organisation"
-            ),
-        ],
-        widget=GovRadioInput(),
+        required="Select the size of your organisation",
     )
     submit = submit("Save and continue")
 
@@ -233,11 +180,8 @@ def questions_form(section: Section) -> type[BaseForm]:
                 widget=GovCharacterCount(),
             )
         elif kind == "file":
-            fields[field_name(qid)] = FileField(
-                question["text"] + (" (optional)" if question.get("optional") else ""),
-                description=FILE_HINT,
-                validators=[AllowedUpload(required=False)],
-                widget=GovFileInput(),
+            fields[field_name(qid)] = _file_field(
+                question["text"] + (" (optional)" if question.get("optional") else "")
             )
     fields["submit"] = submit("Save and continue")
     fields["section"] = section
@@ -317,13 +261,11 @@ class InsuranceForm(BaseForm):
         validators=[InputRequired(message="Select the type of insurance")],
         widget=GovRadioInput(),
     )
-    insurer = StringField(
+    insurer = text_field(
         "Name of the insurer",
-        validators=[
-            InputRequired(message="Enter the name of the insurer"),
-            Length(max=200, message="Insurer must be 200 characters or fewer"),
-        ],
-        widget=GovTextInput(),
+        required="Enter the name of the insurer",
+        max_length=200,
+        too_long="Insurer must be 200 characters or fewer",
     )
     cover = StringField(
         "Amount of cover",
@@ -331,38 +273,25 @@ class InsuranceForm(BaseForm):
         validators=[InputRequired(message="Enter the amount of cover"), _cover_is_money],
         widget=GovTextInput(),
     )
-    expires_on = DateInputField(
+    expires_on = DateField(
         "Expiry date",
         description="For example, 31 3 2027",
         what="The expiry date",
-        validators=[],
+        required="Enter the expiry date",
         id="expires_on-day",
     )
-    certificate = FileField(
-        "Insurance certificate (optional)",
-        description=FILE_HINT,
-        validators=[AllowedUpload(required=False)],
-        widget=GovFileInput(),
-    )
+    certificate = _file_field("Insurance certificate (optional)")
     submit = submit("Add this policy")
-
-    def validate_expires_on(self, field) -> None:
-        if field.data is None and not field.errors:
-            raise ValidationError("Enter the expiry date")
 
     def cover_amount(self) -> Decimal:
         return parse_cover(self.cover.data)
 
 
 class DeclarationForm(BaseForm):
-    declaration_name = StringField(
+    declaration_name = full_name_field(
         "Your full name",
         description="Typing your name here signs the declaration.",
-        validators=[
-            InputRequired(message="Enter your full name to sign the declaration"),
-            Length(max=200, message="Name must be 200 characters or fewer"),
-        ],
-        widget=GovTextInput(),
+        required="Enter your full name to sign the declaration",
     )
     submit = submit("Accept and send application")
 
@@ -376,12 +305,7 @@ class ClarificationAnswerForm(BaseForm):
         ],
         widget=GovTextArea(),
     )
-    document = FileField(
-        "Supporting file (optional)",
-        description=FILE_HINT,
-        validators=[AllowedUpload(required=False)],
-        widget=GovFileInput(),
-    )
+    document = _file_field("Supporting file (optional)")
     submit = submit("Send answer")
 
 

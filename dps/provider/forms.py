@@ -2,24 +2,17 @@
 
 from __future__ import annotations
 
-from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovTextInput
-from wtforms import EmailField, RadioField, StringField
-from wtforms.validators import InputRequired, Length
+from govuk_frontend_wtf.wtforms_widgets import GovRadioInput
+from wtforms import RadioField
+from wtforms.validators import InputRequired
 
-from dps.auth.forms import EMAIL
+from dps.fields import email_field, full_name_field
 from dps.forms import BaseForm, submit
 
 
 class InviteColleagueForm(BaseForm):
-    full_name = StringField(
-        "Full name",
-        validators=[
-            InputRequired(message="Enter your colleague's full name"),
-            Length(max=200, message="Name must be 200 characters or fewer"),
-        ],
-        widget=GovTextInput(),
-    )
-    email = EmailField("E-mail address", validators=EMAIL, widget=GovTextInput())
+    full_name = full_name_field(required="Enter your colleague's full name")
+    email = email_field()
     is_admin = RadioField(
         "Can they invite other colleagues?",
         choices=[("no", "No"), ("yes", "Yes")],

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
 from dps.extensions import db
 from dps.guards import require_roles
+from dps.inbox_views import add_inbox_routes
 from dps.models.organisation import Role, User
 from dps.provider.forms import InviteColleagueForm
-from dps.services import accounts, documents, inbox
+from dps.services import accounts, inbox
 
 bp = Blueprint("provider", __name__, url_prefix="/provider")
 require_roles(bp, Role.PROVIDER)
@@ -25,34 +26,7 @@ def dashboard():
     )
 
 
-@bp.route("/inbox")
-def inbox_list():
-    return render_template(
-        "shared/inbox.html",
-        messages=inbox.messages_for(current_user.organisation_id),
-        message_endpoint="provider.inbox_message",
-    )
-
-
-@bp.route("/inbox/<int:message_id>")
-def inbox_message(message_id: int):
-    message = inbox.open_message(current_user.organisation_id, message_id)
-    if message is None:
-        abort(404)
-    return render_template(
-        "shared/message.html",
-        message=message,
-        back=url_for("provider.inbox_list"),
-        document_endpoint="provider.document",
-    )
-
-
-@bp.route("/documents/<int:document_id>")
-def document(document_id: int):
-    found = documents.for_organisation(current_user.organisation_id, document_id)
-    if found is None:
-        abort(404)
-    return send_file(**documents.send_args(found))
+add_inbox_routes(bp)
 
 
 @bp.route("/team", methods=["GET", "POST"])

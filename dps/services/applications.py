@@ -8,7 +8,6 @@ saves in application_details; the names a view needs from both are re-exported h
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
 
 from flask import current_app
 from sqlalchemy import func, select
@@ -54,7 +53,7 @@ from dps.services.application_sections import (  # noqa: F401 - re-exported for 
     sections_of,
 )
 from dps.state.application import APPLICATION_TRANSITIONS, OPEN_STATES
-from dps.state.clock import now, to_london
+from dps.state.clock import format_date, now, to_london
 from dps.state.machine import TransitionError, fire
 
 UNFINISHED_STATES = ("draft", *OPEN_STATES)
@@ -233,11 +232,7 @@ def start_variation(dps_id: int, organisation_id: int, actor: User) -> Applicati
 
 def decision_due_text(application: Application) -> str:
     """ "Friday 5 December 2026", or "" before the application is sent."""
-    return long_date(application.decision_due_on) if application.decision_due_on else ""
-
-
-def long_date(day: date) -> str:
-    return f"{day:%A} {day.day} {day:%B %Y}"
+    return format_date(application.decision_due_on) if application.decision_due_on else ""
 
 
 def _application_link(application_id: int) -> str:

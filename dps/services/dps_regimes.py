@@ -11,26 +11,12 @@ from datetime import date
 
 from dps.models.dps import DynamicPurchasingSystem
 from dps.state.calendar import REGIMES
-
-_MONTHS = (
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-)
+from dps.state.clock import format_date
 
 
 def long_date(day: date) -> str:
-    """GOV.UK style: "24 February 2029"."""
-    return f"{day.day} {_MONTHS[day.month - 1]} {day.year}"
+    """GOV.UK style, without the weekday: "24 February 2029"."""
+    return format_date(day, weekday=False)
 
 
 def term_in_words(starts_on: date, ends_on: date) -> str:

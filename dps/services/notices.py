@@ -12,6 +12,7 @@ from dps.extensions import db
 from dps.models.organisation import User
 from dps.services import inbox
 from dps.services.mail import send_email
+from dps.state.clock import format_date
 
 
 def link(endpoint: str, fallback: str | None = None, **values) -> str:
@@ -29,9 +30,7 @@ def link(endpoint: str, fallback: str | None = None, **values) -> str:
     return current_app.config["PUBLIC_URL"].rstrip("/") + path
 
 
-def long_date(day: date) -> str:
-    """GOV.UK style: "Friday 5 December 2026"."""
-    return f"{day:%A} {day.day} {day:%B %Y}"
+long_date = format_date  # GOV.UK style: "Friday 5 December 2026"
 
 
 def short_date(day: date) -> str:

@@ -13,7 +13,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal, InvalidOperation
 
 from dps.state.calendar import REGIMES, standstill_end
-from dps.state.clock import LONDON, format_london_date, to_london
+from dps.state.clock import LONDON, format_date, format_london_date, to_london
 from evaluation.costs import STOCKPORT_2018, UKHCA_STYLE_2026, CostTemplate
 
 
@@ -248,7 +248,7 @@ def timetable_problems(
                 "closing",
                 f"{minimum_period_rule(regime, min_days)}. If it is published on "
                 f"{format_london_date(published_at)}, the closing date must be "
-                f"{long_date(earliest)} or later",
+                f"{format_date(earliest)} or later",
             )
         )
     if timetable.clarification_deadline <= published_at:
@@ -279,7 +279,7 @@ def timetable_problems(
                 (
                     "contract_start_on",
                     "The contract start date must be after the standstill period, which ends "
-                    f"at midnight at the end of {long_date(last_day)} if the award letters go "
+                    f"at midnight at the end of {format_date(last_day)} if the award letters go "
                     "out on the award date",
                 )
             )
@@ -295,8 +295,3 @@ def plain_number(value: Decimal | int) -> str:
     """850.00 -> "850", 62.50 -> "62.5": a Decimal as people write it (never "8.5E+2")."""
     text = f"{Decimal(value):f}"
     return text.rstrip("0").rstrip(".") if "." in text else text
-
-
-def long_date(day: date) -> str:
-    """GOV.UK style: "Friday 5 December 2026"."""
-    return f"{day:%A} {day.day} {day:%B %Y}"

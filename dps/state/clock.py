@@ -8,11 +8,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 __all__ = [
     "LONDON",
+    "format_date",
     "format_london",
     "format_london_date",
     "frozen",
@@ -88,10 +89,18 @@ def to_london(dt: datetime) -> datetime:
     return dt.astimezone(LONDON)
 
 
+def format_date(day: date, *, weekday: bool = True) -> str:
+    """A calendar date GOV.UK style: "Monday 2 March 2026", or "2 March 2026" without the weekday.
+
+    Spelled out here rather than with strftime, whose names follow the machine's locale.
+    """
+    words = f"{day.day} {_MONTH_NAMES[day.month - 1]} {day.year}"
+    return f"{_DAY_NAMES[day.weekday()]} {words}" if weekday else words
+
+
 def format_london_date(dt: datetime) -> str:
     """Format the UK date of ``dt`` GOV.UK style, for example "Monday 2 March 2026"."""
-    local = to_london(dt)
-    return f"{_DAY_NAMES[local.weekday()]} {local.day} {_MONTH_NAMES[local.month - 1]} {local.year}"
+    return format_date(to_london(dt).date())
 
 
 def _format_time(local: datetime) -> str:

@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import select
 
 from dps.extensions import db
+from dps.fields import parse_time
 from dps.models import (
     Invitation,
     Membership,
@@ -21,7 +22,6 @@ from dps.models import (
     User,
     Zone,
 )
-from dps.officer.tender_fields import parse_time
 from dps.services.dps_setup import create_dps, publish_dps
 from dps.state.clock import now, to_london
 from tests.conftest import app_ctx, csrf_token
