@@ -157,6 +157,8 @@ def provider_names() -> list[tuple[str, ProviderSize]]:
 
 
 def load_demo() -> DemoSummary:
+    from dps.demo_market import load_market
+
     summary = DemoSummary()
     password_hash = hash_password(DEMO_PASSWORD)  # one hash for every demo account keeps it quick
     existing_orgs = {org.name: org for org in db.session.scalars(select(Organisation))}
@@ -214,6 +216,8 @@ def load_demo() -> DemoSummary:
             organisation=org,
             is_org_admin=True,
         )
+    db.session.flush()
+    load_market(summary)
     if summary.created:
         db.session.flush()
         audit.record("demo.loaded", "demo", "1", dict(summary.created))
