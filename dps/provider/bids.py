@@ -189,16 +189,17 @@ def start_bid(tender_id: int, lot_id: int):
 def check(tender_id: int, lot_id: int):
     view = load_bid(tender_id, lot_id)
     form = ConfirmForm()
-    problems = view.problems
+    problems = None
     if request.method == "POST" and form.validate_on_submit():
+        bid_id = view.bid.id
         try:
-            version = bids.submit(view.bid.id, org_id(), current_user)
+            version = bids.submit(bid_id, org_id(), current_user)
         except BidError as error:
             problems = error.errors or {"": error.message}
         else:
-            return redirect(
-                url_for("provider.bid_receipt", bid_id=view.bid.id, version=version.version)
-            )
+            return redirect(url_for("provider.bid_receipt", bid_id=bid_id, version=version.version))
+    if problems is None:
+        problems = view.problems
     status = 400 if request.method == "POST" else 200
     return render_template(
         "provider/bids/check.html",

@@ -15,6 +15,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.attributes import set_committed_value
 
 from dps.extensions import db
 from dps.models.bid import Bid, BidVersion
@@ -149,15 +150,16 @@ def tender_document(tender_id: int, organisation_id: int, tender_document_id: in
 
 
 def _invited_lot(tender_id: int, lot_id: int, organisation_id: int) -> tuple[Tender, Lot]:
-    entry = invited_tender(tender_id, organisation_id)
-    if entry is None:
+    invitation = _invitation(tender_id, organisation_id)
+    if invitation is None or invitation.tender.status == "draft":
         raise BidNotFound("You are not invited to this tender.")
+    invited_ids = {item.id for item in _invited_lots(invitation)}  # loads the tender's lots
     lot = db.session.get(Lot, lot_id)
     if lot is None or lot.tender_id != tender_id:
         raise BidNotFound("That lot is not part of this tender.")
-    if lot.id not in {item.lot.id for item in entry.lots}:
+    if lot.id not in invited_ids:
         raise BidNotFound("You are not invited to bid for that lot.")
-    return entry.tender, lot
+    return invitation.tender, lot
 
 
 def facts_for(tender: Tender, lot: Lot | None) -> BidFacts:
@@ -255,9 +257,15 @@ def start_or_resume_bid(
 
 
 def _own_bid(bid_id: int, organisation_id: int, lock: bool = False) -> Bid:
-    query = select(Bid).where(Bid.id == bid_id, Bid.organisation_id == organisation_id)
-    bid = db.session.scalar(query.with_for_update() if lock else query)
-    if bid is None or _invitation(bid.tender_id, organisation_id) is None:
+    """The organisation's bid, if it is (still) invited to the tender; one query."""
+    invited = (
+        select(Invitation.id)
+        .where(Invitation.tender_id == Bid.tender_id, Invitation.organisation_id == organisation_id)
+        .exists()
+    )
+    query = select(Bid).where(Bid.id == bid_id, Bid.organisation_id == organisation_id, invited)
+    bid = db.session.scalar(query.with_for_update(of=Bid) if lock else query)
+    if bid is None:
         raise BidNotFound("There is no such bid.")
     return bid
 
@@ -324,9 +332,14 @@ def update_draft(
     return save_draft(bid_id, organisation_id, actor, content)
 
 
+# What a receipt shows of a version; fixed when it is written.
+_RECEIPT_FIELDS = ("id", "bid_id", "version", "receipt_reference", "digest", "submitted_at")
+
+
 def submit(bid_id: int, organisation_id: int, actor: User) -> BidVersion:
     """Submit (or replace) the bid: a new sealed version with a receipt, before closing only."""
     bid = _own_bid(bid_id, organisation_id, lock=True)
+    number = len(bid.versions) + 1  # before the bid changes, so that no flush is needed to count
     replacing = bid.status == "submitted"
     _fire(bid, "replace" if replacing else "submit")
     content = _open_content(bid)
@@ -335,7 +348,6 @@ def submit(bid_id: int, organisation_id: int, actor: User) -> BidVersion:
     if problems:
         db.session.rollback()
         raise BidError("Your bid is not ready to submit.", problems)
-    number = len(bid.versions) + 1
     version = BidVersion(
         bid=bid,
         version=number,
@@ -347,6 +359,8 @@ def submit(bid_id: int, organisation_id: int, actor: User) -> BidVersion:
     )
     bid.submitted_version = number
     db.session.add(version)
+    bid_receipts.send_receipt(bid, version, replacing)
+    # Last before the commit: appending to the audit chain locks its head row until then.
     audit.record(
         "bid.replaced" if replacing else "bid.submitted",
         "bid",
@@ -359,8 +373,9 @@ def submit(bid_id: int, organisation_id: int, actor: User) -> BidVersion:
         },
         actor=actor,
     )
-    bid_receipts.send_receipt(bid, version, replacing)
     try:
+        db.session.flush()
+        written = {key: getattr(version, key) for key in _RECEIPT_FIELDS}
         db.session.commit()
     except IntegrityError:  # the same bid submitted twice at once: the first one stands
         db.session.rollback()
@@ -368,6 +383,8 @@ def submit(bid_id: int, organisation_id: int, actor: User) -> BidVersion:
             "Your bid was submitted from somewhere else at the same moment. "
             "Check its versions before trying again."
         ) from None
+    for key, value in written.items():  # never change once written: no query to read them back
+        set_committed_value(version, key, value)
     return version
 
 
