@@ -1,8 +1,18 @@
 """Every model, imported here so that Alembic and the app see the whole schema."""
 
 from dps.models.audit import AuditEvent, AuditHead
+from dps.models.award import AwardDecision, AwardLetter, Contract
 from dps.models.bid import Bid, BidVersion
 from dps.models.dps import Category, DynamicPurchasingSystem, Zone, dps_partner
+from dps.models.evaluation import (
+    ConflictDeclaration,
+    ConsensusMark,
+    DeclaredConflict,
+    EvaluationAssignment,
+    Mark,
+    PriceReview,
+    price_explanation_document,
+)
 from dps.models.messaging import Document, EmailMessage, LoginFailure, Message, OutboxJob
 from dps.models.organisation import Organisation, OrganisationKind, ProviderSize, Role, User
 from dps.models.provider import (
@@ -28,6 +38,16 @@ from dps.models.tender import (
 )
 
 __all__ = [
+    "AwardDecision",
+    "AwardLetter",
+    "Contract",
+    "ConflictDeclaration",
+    "ConsensusMark",
+    "DeclaredConflict",
+    "EvaluationAssignment",
+    "Mark",
+    "PriceReview",
+    "price_explanation_document",
     "Bid",
     "BidVersion",
     "Invitation",

@@ -106,6 +106,7 @@ class QualityQuestion(db.Model):
     min_mark: Mapped[int | None]
     scale: Mapped[str] = mapped_column(Text)  # JSON: [{"mark": 0, "label": ..., "descriptor": ...}]
     marked_by: Mapped[str] = mapped_column(String(20), default="officer")  # officer | panel
+    markers_needed: Mapped[int] = mapped_column(default=2, server_default="2")  # per answer
 
     tender: Mapped[Tender] = relationship(back_populates="questions")
 
