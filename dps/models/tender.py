@@ -39,6 +39,8 @@ class Tender(db.Model):
     tie_break: Mapped[str] = mapped_column(String(60), default="quality,price,submission")
     allocation_policy: Mapped[str] = mapped_column(String(20), default="optimal")
     cost_template: Mapped[str] = mapped_column(Text)  # JSON, evaluation.costs.CostTemplate
+    # The cost-of-care hourly rate prices are compared with (abnormally low below a share of it)
+    benchmark_rate: Mapped[Decimal | None] = mapped_column(Numeric(10, 2))
     ask_call_length_rates: Mapped[bool] = mapped_column(default=False)
     named_marking: Mapped[bool] = mapped_column(default=False)
     opening_needs_two_officers: Mapped[bool] = mapped_column(default=True)

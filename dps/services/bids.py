@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import func, select
@@ -174,14 +173,9 @@ def facts_for(tender: Tender, lot: Lot | None) -> BidFacts:
         zones=tuple((zone.code, zone.label) for item in lots for zone in item.zones),
         contract_start=min(item.contract_start_on for item in lots),
         contract_end=max(item.contract_end_on for item in lots),
-        # A tender-level benchmark, once tenders carry one; without it nothing is "abnormally low".
-        benchmark_rate=_benchmark(tender),
+        # The tender's cost-of-care benchmark; without one nothing is "abnormally low".
+        benchmark_rate=tender.benchmark_rate,
     )
-
-
-def _benchmark(tender: Tender) -> Decimal | None:
-    value = getattr(tender, "benchmark_rate", None)
-    return Decimal(value) if value is not None else None
 
 
 def _open_content(bid: Bid) -> dict[str, Any]:
