@@ -3,6 +3,12 @@
 from dps.models.audit import AuditEvent, AuditHead
 from dps.models.award import AwardDecision, AwardLetter, Contract
 from dps.models.bid import Bid, BidVersion
+from dps.models.cost_of_care import (
+    AuthorityCostTemplate,
+    ContractRateChange,
+    CostScenario,
+    UpliftRound,
+)
 from dps.models.dps import Category, DynamicPurchasingSystem, Zone, dps_partner
 from dps.models.evaluation import (
     ConflictDeclaration,
@@ -38,6 +44,10 @@ from dps.models.tender import (
 )
 
 __all__ = [
+    "AuthorityCostTemplate",
+    "ContractRateChange",
+    "CostScenario",
+    "UpliftRound",
     "AwardDecision",
     "AwardLetter",
     "Contract",
