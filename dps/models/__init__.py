@@ -20,7 +20,14 @@ from dps.models.evaluation import (
     price_explanation_document,
 )
 from dps.models.messaging import Document, EmailMessage, LoginFailure, Message, OutboxJob
-from dps.models.organisation import Organisation, OrganisationKind, ProviderSize, Role, User
+from dps.models.organisation import (
+    Organisation,
+    OrganisationKind,
+    ProviderSize,
+    RecoveryCode,
+    Role,
+    User,
+)
 from dps.models.provider import (
     Application,
     ApplicationDocument,
@@ -44,6 +51,7 @@ from dps.models.tender import (
 )
 
 __all__ = [
+    "RecoveryCode",
     "AuthorityCostTemplate",
     "ContractRateChange",
     "CostScenario",
