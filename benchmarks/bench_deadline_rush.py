@@ -12,7 +12,10 @@ removes it afterwards:
    is the final submission only.
 3. The platform under gunicorn -w 2 with production settings (SECRET_KEY, DATABASE_URL,
    REDIS_URL; session cookies allowed over plain HTTP, as this is loopback only). Every provider
-   signs in and opens its "check your bid" page beforehand, keeping its session and CSRF token.
+   gets beforehand the signed-in session cookie and submit-form CSRF token a real sign-in would
+   give it, made in-process with the app's key (`mint_sessions`: 500 argon2 sign-ins took 7
+   minutes on a busy 2-CPU machine and are not what is measured); BENCH_RUSH_SIGN_IN=http signs
+   each one in over HTTP and opens its "check your bid" page instead.
 4. The rush: 500 real POSTs of the submit form spread over 60 seconds, arrival times from a
    fixed seed skewed to the end (the time left before the deadline is exponential, mean 15 s:
    229 of the 500 come in the last 10 s, 25 in the last second), at most 50 in flight. The
@@ -23,7 +26,9 @@ removes it afterwards:
 6. The baseline: benchmarks/rush_baseline_app.py (one INSERT per request) under gunicorn -w 2 on
    the same database, given the same arrival pattern.
 
-Targets: 0 lost or duplicated, p95 <= 300 ms, p95 rush / p95 bare insert <= 3.
+Targets: 0 lost or duplicated, p95 <= 300 ms, p95 rush / p95 bare insert <= 3. Both runs also
+print the gunicorn workers' CPU per request (read from /proc), which other load on the machine
+inflates far less than latency; benchmarks/rush_statements.py counts one submission's SQL.
 """
 
 from __future__ import annotations
@@ -168,7 +173,7 @@ def full_content(question_ids: list[int]) -> dict:
     }
 
 
-def prepare(app) -> list[Bidder]:
+def prepare(app, providers: int = PROVIDERS) -> list[Bidder]:
     """Tender, 500 admitted and invited providers, each with a complete draft bid."""
     from sqlalchemy import select
 
@@ -197,7 +202,7 @@ def prepare(app) -> list[Bidder]:
         }
         password_hash = hash_password(PASSWORD)
         emails = []
-        for number in range(PROVIDERS):
+        for number in range(providers):
             organisation = Organisation(
                 kind=OrganisationKind.PROVIDER,
                 name=f"Rush Care {number:03d} Ltd",
@@ -373,6 +378,51 @@ def sign_in(base: str, bidder: Bidder) -> None:
     bidder.client = client
 
 
+def mint_sessions(app, bidders: list[Bidder], base: str) -> None:
+    """Give each bidder a signed-in session and its submit form's token without the HTTP sign-in.
+
+    What Flask-Login and Flask-WTF would put in the session cookie after a real sign-in (the user
+    id with its token version, the "strong" session identifier for this client's address and
+    user agent, the CSRF secret), signed with the app's key. Sign-in is not what the rush
+    measures, and 500 argon2 verifications take minutes on a busy 2-CPU machine; BENCH_RUSH_SIGN_IN
+    =http signs in over HTTP instead (`sign_in`).
+    """
+    import httpx
+    from flask import g, session
+    from flask_login import login_user
+    from flask_wtf.csrf import generate_csrf
+    from sqlalchemy import select
+
+    from dps.extensions import db
+    from dps.models import User
+
+    user_agent = f"python-httpx/{httpx.__version__}"
+    serializer = app.session_interface.get_signing_serializer(app)
+    cookie = app.config.get("SESSION_COOKIE_NAME", "session")
+    with app.test_request_context(
+        "/", environ_base={"REMOTE_ADDR": "127.0.0.1"}, headers={"User-Agent": user_agent}
+    ):
+        users = {
+            user.email: user
+            for user in db.session.scalars(
+                select(User).where(User.email.in_([bidder.email for bidder in bidders]))
+            )
+        }
+        for bidder in bidders:
+            session.clear()
+            g.pop("csrf_token", None)
+            login_user(users[bidder.email])
+            session.permanent = True
+            bidder.csrf_token = generate_csrf()
+            bidder.client = httpx.Client(
+                base_url=base,
+                timeout=REQUEST_TIMEOUT_S,
+                follow_redirects=False,
+                cookies={cookie: serializer.dumps(dict(session))},
+            )
+        db.session.remove()
+
+
 def arrivals(count: int, window: float, mean_before_deadline: float, seed: int) -> list[float]:
     """Seconds from the start of the window: the time left before the deadline is exponential
     (truncated to the window), so most requests come in the last seconds."""
@@ -438,6 +488,25 @@ def busy_since(before: tuple[int, int]) -> str:
     return f"CPUs {share:.0f}% busy ({os.cpu_count()} CPUs)"
 
 
+def workers_cpu_s(process: subprocess.Popen) -> float:
+    """CPU seconds used so far by gunicorn's workers (the master's children); 0 without /proc.
+
+    Per request, this is what the machine's other load cannot inflate much, unlike latency."""
+    try:
+        children = Path(f"/proc/{process.pid}/task/{process.pid}/children").read_text().split()
+        ticks = 0
+        for child in children:
+            fields = Path(f"/proc/{child}/stat").read_text().rsplit(")", 1)[1].split()
+            ticks += int(fields[11]) + int(fields[12])  # utime, stime
+    except (OSError, ValueError, IndexError):
+        return 0.0
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+def per_request(cpu_s: float) -> str:
+    return f"; gunicorn workers' CPU {cpu_s * 1000 / PROVIDERS:.1f} ms per request"
+
+
 def percentile(values: list[float], share: float) -> float:
     """Nearest-rank percentile."""
     ordered = sorted(values)
@@ -499,12 +568,14 @@ def bench(database_url: str, redis_url: str, workdir: Path) -> None:
 
     with gunicorn("wsgi:app", gunicorn_env, workdir / "gunicorn-app.log") as (base, _process):
         began = time.perf_counter()
-        with ThreadPoolExecutor(max_workers=8) as pool:
-            list(pool.map(lambda bidder: sign_in(base, bidder), order))
-        print(
-            f"sign-in: {len(order)} providers signed in with their submit forms open in "
-            f"{time.perf_counter() - began:.1f} s"
-        )
+        if os.environ.get("BENCH_RUSH_SIGN_IN") == "http":
+            with ThreadPoolExecutor(max_workers=8) as pool:
+                list(pool.map(lambda bidder: sign_in(base, bidder), order))
+            how = "signed in over HTTP with their submit forms open"
+        else:
+            mint_sessions(app, order, base)
+            how = "given signed-in sessions and submit-form tokens"
+        print(f"sign-in: {len(order)} providers {how} in {time.perf_counter() - began:.1f} s")
         from datetime import timedelta
 
         set_closing(
@@ -521,9 +592,10 @@ def bench(database_url: str, redis_url: str, workdir: Path) -> None:
                 return True, ""
             return False, f"HTTP {response.status_code}"
 
-        ticks = cpu_ticks()
+        ticks, worker_cpu = cpu_ticks(), workers_cpu_s(_process)
         outcomes, elapsed = run_rush(schedule, submit)
         cpu = busy_since(ticks)
+        cpu += per_request(workers_cpu_s(_process) - worker_cpu)
         for bidder in order:
             bidder.client.close()
     held = stored(app, order[0].tender_id)
@@ -553,9 +625,10 @@ def bench(database_url: str, redis_url: str, workdir: Path) -> None:
             response = client.post("/insert", data={"provider": str(index)})
             return response.status_code == 201, f"HTTP {response.status_code}"
 
-        ticks = cpu_ticks()
+        ticks, worker_cpu = cpu_ticks(), workers_cpu_s(_process)
         bare, _ = run_rush(schedule, insert)
         bare_cpu = busy_since(ticks)
+        bare_cpu += per_request(workers_cpu_s(_process) - worker_cpu)
         client.close()
     with engine.connect() as connection:
         rows = connection.execute(text(f"SELECT count(*) FROM {TABLE}")).scalar_one()

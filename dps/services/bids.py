@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NoReturn
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from dps.extensions import db
@@ -97,10 +98,11 @@ class SaveResult:
 
 
 def _invitation(tender_id: int, organisation_id: int) -> Invitation | None:
+    """The invitation with its tender (every caller reads it): one query, not two."""
     return db.session.scalar(
-        select(Invitation).where(
-            Invitation.tender_id == tender_id, Invitation.organisation_id == organisation_id
-        )
+        select(Invitation)
+        .options(joinedload(Invitation.tender))
+        .where(Invitation.tender_id == tender_id, Invitation.organisation_id == organisation_id)
     )
 
 
@@ -258,7 +260,9 @@ def _own_bid(bid_id: int, organisation_id: int, lock: bool = False) -> Bid:
         .exists()
     )
     query = select(Bid).where(Bid.id == bid_id, Bid.organisation_id == organisation_id, invited)
-    bid = db.session.scalar(query.with_for_update(of=Bid) if lock else query)
+    if lock:  # and refreshed: the page may have loaded the bid before the lock was granted
+        query = query.with_for_update(of=Bid).execution_options(populate_existing=True)
+    bid = db.session.scalar(query)
     if bid is None:
         raise BidNotFound("There is no such bid.")
     return bid
@@ -330,6 +334,15 @@ def update_draft(
 _RECEIPT_FIELDS = ("id", "bid_id", "version", "receipt_reference", "digest", "submitted_at")
 
 
+def _refuse_twice() -> NoReturn:
+    """The same bid submitted twice at once: the first one stands."""
+    db.session.rollback()
+    raise BidError(
+        "Your bid was submitted from somewhere else at the same moment. "
+        "Check its versions before trying again."
+    ) from None
+
+
 def submit(bid_id: int, organisation_id: int, actor: User) -> BidVersion:
     """Submit (or replace) the bid: a new sealed version with a receipt, before closing only."""
     bid = _own_bid(bid_id, organisation_id, lock=True)
@@ -353,6 +366,10 @@ def submit(bid_id: int, organisation_id: int, actor: User) -> BidVersion:
     )
     bid.submitted_version = number
     db.session.add(version)
+    try:
+        db.session.flush()  # here, so that a clash is caught: the receipts would flush it anyway
+    except IntegrityError:
+        _refuse_twice()
     bid_receipts.send_receipt(bid, version, replacing)
     # Last before the commit: appending to the audit chain locks its head row until then.
     audit.record(
@@ -371,12 +388,8 @@ def submit(bid_id: int, organisation_id: int, actor: User) -> BidVersion:
         db.session.flush()
         written = {key: getattr(version, key) for key in _RECEIPT_FIELDS}
         db.session.commit()
-    except IntegrityError:  # the same bid submitted twice at once: the first one stands
-        db.session.rollback()
-        raise BidError(
-            "Your bid was submitted from somewhere else at the same moment. "
-            "Check its versions before trying again."
-        ) from None
+    except IntegrityError:
+        _refuse_twice()
     for key, value in written.items():  # never change once written: no query to read them back
         set_committed_value(version, key, value)
     return version

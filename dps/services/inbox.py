@@ -9,6 +9,27 @@ from dps.models.messaging import Message
 from dps.state.clock import now
 
 
+def insert_once(model, values: dict):
+    """INSERT ... ON CONFLICT (dedupe_key) DO NOTHING RETURNING the row, in the caller's
+    transaction: one statement instead of a SELECT then an INSERT, and no IntegrityError when
+    another transaction writes the same key at the same moment. None if the key is taken (then
+    the caller reads the row that holds it); NotImplemented on a database without the clause."""
+    name = db.session.get_bind().dialect.name
+    if name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    elif name == "sqlite":
+        from sqlalchemy.dialects.sqlite import insert
+    else:
+        return NotImplemented
+    statement = (
+        insert(model)
+        .values(**values)
+        .on_conflict_do_nothing(index_elements=[model.dedupe_key])
+        .returning(model)
+    )
+    return db.session.scalars(statement).first()
+
+
 def post(
     organisation_id: int,
     subject: str,
@@ -18,18 +39,22 @@ def post(
     dedupe_key: str | None = None,
 ) -> Message:
     """Add a message in the caller's transaction; a repeated dedupe_key returns the first one."""
+    values = {
+        "organisation_id": organisation_id,
+        "subject": subject[:200],
+        "body": body,
+        "sender_label": sender_label,
+        "document_id": document_id,
+        "dedupe_key": dedupe_key,
+    }
     if dedupe_key:
+        inserted = insert_once(Message, values)
+        if inserted is not None and inserted is not NotImplemented:
+            return inserted
         existing = db.session.scalar(select(Message).where(Message.dedupe_key == dedupe_key))
         if existing is not None:
             return existing
-    message = Message(
-        organisation_id=organisation_id,
-        subject=subject[:200],
-        body=body,
-        sender_label=sender_label,
-        document_id=document_id,
-        dedupe_key=dedupe_key,
-    )
+    message = Message(**values)
     db.session.add(message)
     return message
 

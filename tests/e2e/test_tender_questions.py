@@ -112,7 +112,8 @@ def test_two_officers_open_the_sealed_bids_after_closing(app, page, browser, bas
     with app_ctx(app):
         tender_id = f.make_tender(first, closing_at=start + timedelta(days=14))
         acme_id = f.invite(tender_id, "Acme Care Ltd")
-        f.make_bid(tender_id, 1, acme_id, f.user(bidder).id, {"price": {"hourly_rate": "15.88"}})
+        # The template's defaults: Stockport 2018's cost breakdown, £15.61 an hour
+        f.make_bid(tender_id, 1, acme_id, f.user(bidder).id)
     opening = f"/officer/tenders/{tender_id}/opening"
 
     sign_in(page, first, PASSWORD)
@@ -139,5 +140,5 @@ def test_two_officers_open_the_sealed_bids_after_closing(app, page, browser, bas
     confirmer.get_by_role("button", name="Confirm opening").click()
     expect(confirmer.locator(".govuk-notification-banner")).to_contain_text("The bids are open")
     expect(confirmer.get_by_role("cell", name="Acme Care Ltd")).to_be_visible()
-    expect(confirmer.get_by_role("cell", name="£15.88")).to_be_visible()
+    expect(confirmer.get_by_role("cell", name="£15.61")).to_be_visible()
     check_page(confirmer)

@@ -16,13 +16,23 @@ from dps.services import opening
 from dps.services.audit import verify
 from dps.services.sealing import SealedError
 from dps.state import clock
-from evaluation.costs import STOCKPORT_2018
 from tests.conftest import app_ctx
 from tests.dps import tender_factories as f
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)  # a Monday
 CLOSING = T0 + timedelta(days=14)
 AFTER = CLOSING + timedelta(minutes=1)
+
+
+def _content(**cost_inputs: str) -> dict:
+    """Bid content as dps.services.bid_content seals it, with some cost inputs entered."""
+    return {
+        "answers": {},
+        "cost_inputs": cost_inputs,
+        "call_rates": {},
+        "capacity_hours": None,
+        "subcontractors": None,
+    }
 
 
 @pytest.fixture
@@ -38,9 +48,9 @@ def world(app, make_user):
         acme_id = f.invite(tender_id, "Acme Care Ltd")
         bingham_id = f.invite(tender_id, f.provider_organisation("Bingham Care Ltd"))
         submitter = f.user(acme).id
-        f.make_bid(tender_id, 1, acme_id, submitter, {"price": {"hourly_rate": "15.88"}})
-        f.make_bid(tender_id, 1, bingham_id, submitter)  # priced from its cost breakdown
-        f.make_bid(tender_id, 2, acme_id, submitter, {"price": {"hourly_rate": "15.99"}})
+        f.make_bid(tender_id, 1, acme_id, submitter, _content(basic_pay="9.29"))
+        f.make_bid(tender_id, 1, bingham_id, submitter)  # the template's defaults
+        f.make_bid(tender_id, 2, acme_id, submitter, _content(basic_pay="9.50"))
         f.make_bid(tender_id, 2, bingham_id, submitter, status="withdrawn")
         f.make_bid(tender_id, 2, f.provider_organisation("Drafting Ltd"), submitter, status="draft")
     return SimpleNamespace(
@@ -152,11 +162,11 @@ def test_two_officer_opening(app, world):
             opening.confirm_opening(world.tender_id, f.user(world.first))
         bids = opening.read_bids(world.tender_id, f.user(world.first))
         assert [(b.lot_number, b.organisation_name, b.price_total) for b in bids] == [
-            (1, "Acme Care Ltd", Decimal("15.88")),
-            (1, "Bingham Care Ltd", Decimal("15.61")),  # worked out from the cost breakdown
-            (2, "Acme Care Ltd", Decimal("15.99")),
+            (1, "Acme Care Ltd", Decimal("17.41")),  # worked out from the cost breakdown
+            (1, "Bingham Care Ltd", Decimal("15.61")),
+            (2, "Acme Care Ltd", Decimal("17.79")),
         ]
-        assert bids[0].content == {"price": {"hourly_rate": "15.88"}}
+        assert bids[0].content == _content(basic_pay="9.29")
         assert verify().ok
 
 
@@ -214,13 +224,16 @@ def test_opening_state_closes_a_due_tender_and_names_who_asked(app, world):
         assert state.tender.status == "closed" and state.requested_by is None
 
 
-def test_price_total_reads_what_the_bid_states_or_works_it_out():
-    tender = SimpleNamespace(cost_template=json.dumps({"id": "x", "lines": "not a template"}))
-    assert opening.price_total(tender, {"hourly_rate": "16.70"}) == Decimal("16.70")
-    assert opening.price_total(tender, {"price": {"total": "x"}}) is None
-    assert opening.price_total(tender, {"cost_inputs": {}}) is None  # broken template
-    assert opening.price_total(tender, {"answers": {}}) is None
-    stockport = SimpleNamespace(cost_template=json.dumps(STOCKPORT_2018.to_dict()))
-    assert opening.price_total(stockport, {"cost_inputs": {"basic_pay": "9.29"}}) == Decimal(
-        "17.41"
-    )
+def test_price_total_is_worked_out_from_the_cost_inputs_only(app, world):
+    with app_ctx(app):
+        tender = db.session.get(Tender, world.tender_id)
+        lot = tender.lots[0]
+        assert opening.price_total(tender, _content(basic_pay="9.29"), lot) == Decimal("17.41")
+        assert opening.price_total(tender, _content()) == Decimal("15.61")  # template defaults
+        stated = {**_content(), "price": {"hourly_rate": "16.70"}, "hourly_rate": "16.70"}
+        assert opening.price_total(tender, stated, lot) == Decimal("15.61")  # never guessed
+        assert opening.price_total(tender, {"answers": {}}, lot) is None
+        assert opening.price_total(tender, _content(basic_pay="x"), lot) is None
+        assert opening.price_total(tender, _content(no_such_line="1"), lot) is None
+        tender.cost_template = json.dumps({"id": "x", "lines": "not a template"})
+        assert opening.price_total(tender, _content(), lot) is None  # a broken template

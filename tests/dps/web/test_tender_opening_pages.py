@@ -66,8 +66,15 @@ def world(app, make_user):
         acme_id = f.invite(tender_id, "Acme Care Ltd")
         bingham_id = f.invite(tender_id, "Bingham Care")
         submitter = f.user(emails["acme"]).id
-        f.make_bid(tender_id, 1, acme_id, submitter, {"price": {"hourly_rate": "15.88"}})
-        f.make_bid(tender_id, 2, bingham_id, submitter, {"price": {"hourly_rate": "16.70"}})
+        f.make_bid(tender_id, 1, acme_id, submitter)  # Stockport 2018's defaults: £15.61
+        higher_pay = {
+            "answers": {},
+            "cost_inputs": {"basic_pay": "9.00"},
+            "call_rates": {},
+            "capacity_hours": None,
+            "subcontractors": None,
+        }
+        f.make_bid(tender_id, 2, bingham_id, submitter, higher_pay)  # £16.89
     return World(
         app,
         emails,
@@ -281,7 +288,7 @@ def test_bad_deadlines_are_refused_with_a_message(app, world, data, message):
 def test_before_closing_only_counts_show_and_opening_is_refused(app, world):
     body = _text(world.first.get(world.opening))
     assert "Bids stay sealed until 9am on Monday 16 March 2026" in body
-    assert "Acme" not in body and "Bingham" not in body and "15.88" not in body
+    assert "Acme" not in body and "Bingham" not in body and "15.61" not in body
     assert "Ask to open the bids" not in body
     response = _post(world.first, f"{world.opening}/request", {}, token_from="/forgotten-password")
     assert response.status_code == 400
@@ -311,7 +318,7 @@ def test_two_officers_open_the_bids(app, world):
     response = _post(world.second, f"{world.opening}/confirm", {}, token_from="/forgotten-password")
     assert response.status_code == 302
     body = _text(world.first.get(world.opening))
-    assert "Acme Care Ltd" in body and "£15.88" in body and "£16.70" in body
+    assert "Acme Care Ltd" in body and "£15.61" in body and "£16.89" in body
     assert "Opened by" in body and "Test officer" in body
     with app_ctx(app):
         assert db.session.get(Tender, world.tender_id).status == "opened"
