@@ -109,6 +109,7 @@ class ReportData:
     conflicts: Sequence[ConflictRow]
     weighting: str
     generated_at: datetime
+    notes: Sequence[str] = ()  # said up front, e.g. that the results are still provisional
 
 
 _PURPOSE = {
@@ -221,6 +222,7 @@ def render_evaluation_report(data: ReportData) -> bytes:
         para(f"{data.tender_title} (reference {data.tender_reference})", "subtitle"),
         para(_PURPOSE[data.regime]),
         para(f"Produced at {format_london(data.generated_at)}."),
+        *[para(note) for note in data.notes],
         *_summary(data),
     ]
     for lot in data.lots:

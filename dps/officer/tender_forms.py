@@ -239,6 +239,13 @@ class PriceModelForm(BaseForm):
         choices=YES_NO,
         default="no",
     )
+    benchmark_rate = StringField(
+        "Benchmark hourly rate (optional)",
+        description="Your cost of care per hour, in pounds, like 26.50. A price below 90% of it "
+        "is abnormally low: you ask the bidder to explain it. Leave blank for no benchmark.",
+        validators=[Optional(), Length(max=20, message="Enter the rate like 26.50")],
+        widget=GovTextInput(),
+    )
     submit = submit("Save and continue")
 
 

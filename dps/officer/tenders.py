@@ -284,6 +284,7 @@ def tender_price_model(tender_id: int):
     if request.method == "GET":
         form.template.data = tenders.price_model_code(tender.cost_template)
         form.call_length_rates.data = "yes" if tender.ask_call_length_rates else "no"
+        form.benchmark_rate.data = str(tender.benchmark_rate or "")
     if form.validate_on_submit():
         try:
             tenders.set_price_model(
@@ -291,6 +292,7 @@ def tender_price_model(tender_id: int):
                 tender.id,
                 form.template.data,
                 ask_call_length_rates=form.call_length_rates.data == "yes",
+                benchmark_rate=form.benchmark_rate.data,
             )
         except TenderError as error:
             forms.add_error(form, error)

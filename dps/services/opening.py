@@ -7,10 +7,9 @@ another confirms. Any attempt to read a bid before then is refused and recorded.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from datetime import datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from flask import current_app
@@ -198,36 +197,24 @@ def read_bids(tender_id: int, actor: User) -> list[OpenedBid]:
                 receipt_reference=version.receipt_reference,
                 submitted_at=version.submitted_at,
                 content=content,
-                price_total=price_total(tender, content),
+                price_total=price_total(tender, content, bid.lot),
             )
         )
     return opened
 
 
-_TOTAL_KEYS = ("price_total", "hourly_rate", "total")
-_INPUT_KEYS = ("cost_inputs", "costs", "price_inputs")
+def price_total(tender: Tender, content: dict[str, Any], lot=None) -> Decimal | None:
+    """The bid's hourly price as the engine works it out from its cost breakdown (the content's
+    cost_inputs, through `bids.breakdown`, as the bidder saw it); None if it cannot be priced."""
+    if not isinstance(content.get("cost_inputs"), dict):
+        return None
+    from dps.services.bids import breakdown  # bids' receipts import the inbox, not this module
 
-
-def price_total(tender: Tender, content: dict[str, Any]) -> Decimal | None:
-    """The bid's hourly price: as stated in the bid, or worked out from its cost breakdown."""
-    price = content.get("price") if isinstance(content.get("price"), dict) else content
-    for key in _TOTAL_KEYS:
-        if price.get(key) not in (None, ""):
-            try:
-                return Decimal(str(price[key]))
-            except InvalidOperation:
-                return None
-    for key in _INPUT_KEYS:
-        if isinstance(price.get(key), dict):
-            from evaluation.costs import CostTemplate, calculate
-
-            try:
-                template = CostTemplate.from_dict(json.loads(tender.cost_template))
-                inputs = {name: Decimal(str(value)) for name, value in price[key].items()}
-                return calculate(template, inputs).total_rounded
-            except (ValueError, TypeError, KeyError, AttributeError, ArithmeticError):
-                return None
-    return None
+    try:
+        priced = breakdown(content, tender, lot).breakdown
+    except (ValueError, TypeError, KeyError, AttributeError, ArithmeticError):
+        return None
+    return priced.total_rounded if priced is not None else None
 
 
 # Opening -----------------------------------------------------------------------------------
@@ -336,6 +323,9 @@ def start_evaluation(tender_id: int, actor: User) -> Tender:
         actor=actor,
     )
     db.session.commit()
+    from dps.services.price_review import ensure_reviews  # price_review imports this module
+
+    ensure_reviews(tender.id)  # every tender entering evaluation gets its price checks
     return tender
 
 

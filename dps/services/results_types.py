@@ -48,6 +48,7 @@ class SensitivityRow:
     quality_weight: Decimal
     price_weight: Decimal
     winners: tuple[str, ...]  # organisation names that would win the lot at this weighting
+    scores: tuple[tuple[str, Decimal], ...] = ()  # (organisation name, combined), best first
 
 
 @dataclass(frozen=True)
@@ -63,6 +64,7 @@ class LotResult:
     tie_break_steps: tuple[str, ...] = ()
     sensitivity: tuple[SensitivityRow, ...] = ()
     sensitivity_summary: str = ""
+    allocation_explanation: tuple[str, ...] = ()  # the engine's sentences for this lot
 
 
 @dataclass(frozen=True)
@@ -106,6 +108,7 @@ class TenderResults:
                 Decimal(item["quality_weight"]),
                 Decimal(item["price_weight"]),
                 tuple(item["winners"]),
+                tuple((name, Decimal(score)) for name, score in item.get("scores", ())),
             )
 
         def lot(item: dict[str, Any]) -> LotResult:
@@ -115,6 +118,7 @@ class TenderResults:
             values["winner_bid_ids"] = tuple(values["winner_bid_ids"])
             values["tie_break_steps"] = tuple(values.get("tie_break_steps", ()))
             values["sensitivity"] = tuple(sensitivity(s) for s in values.get("sensitivity", ()))
+            values["allocation_explanation"] = tuple(values.get("allocation_explanation", ()))
             return LotResult(**values)
 
         return cls(

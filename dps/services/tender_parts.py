@@ -399,3 +399,20 @@ def remove_document(actor: User, tender_id: int, tender_document_id: int) -> Non
 
 def document_of(tender: Tender, tender_document_id: int) -> TenderDocument | None:
     return next((d for d in tender.documents if d.id == tender_document_id), None)
+
+
+BENCHMARK_LIMIT = Decimal("200")
+
+
+def parse_benchmark_rate(raw: str | Decimal | None) -> Decimal | None:
+    """The cost-of-care hourly rate prices are compared with (blank: none, so nothing is low)."""
+    if raw is None or (isinstance(raw, str) and not raw.strip().lstrip("£").strip()):
+        return None
+    text = raw if isinstance(raw, Decimal) else raw.strip().lstrip("£").strip()
+    value = parse_decimal(text, "the benchmark hourly rate", "benchmark_rate")
+    if not Decimal(0) < value <= BENCHMARK_LIMIT:
+        raise TenderError(
+            f"The benchmark hourly rate must be more than £0 and no more than £{BENCHMARK_LIMIT}",
+            "benchmark_rate",
+        )
+    return value

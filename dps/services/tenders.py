@@ -29,6 +29,7 @@ from dps.services.tender_parts import (  # noqa: F401 - re-exported for callers
     document_of,
     draft,
     find,
+    parse_benchmark_rate,
     remove_document,
     remove_lot,
     remove_question,
@@ -158,20 +159,29 @@ def update_details(actor: User, tender_id: int, *, title: str, description: str 
 
 
 def set_price_model(
-    actor: User, tender_id: int, template_code: str, ask_call_length_rates: bool = False
+    actor: User,
+    tender_id: int,
+    template_code: str,
+    ask_call_length_rates: bool = False,
+    benchmark_rate: str | Decimal | None = None,
 ) -> Tender:
     """The cost template bidders fill in, and whether they also quote 15-60 minute visits."""
     tender = draft(tender_id, lock=True)
     template = PRICE_MODELS.get(template_code or "")
     if template is None:
         raise TenderError("Choose the cost breakdown bidders must fill in", "template")
+    tender.benchmark_rate = parse_benchmark_rate(benchmark_rate)
     tender.cost_template = json.dumps(template.to_dict())
     tender.ask_call_length_rates = bool(ask_call_length_rates)
     audit.record(
         "tender.price_model_set",
         "tender",
         tender.id,
-        {"template": template.id, "call_length_rates": tender.ask_call_length_rates},
+        {
+            "template": template.id,
+            "call_length_rates": tender.ask_call_length_rates,
+            "benchmark_rate": None if tender.benchmark_rate is None else str(tender.benchmark_rate),
+        },
         actor=actor,
     )
     db.session.commit()
