@@ -23,7 +23,8 @@ How our data maps to OCDS (one contracting process per DPS, and one per tender):
 * Awards and contracts (a later stage) come in as plain data: ``AwardData`` (suppliers,
   ``relatedLots``, date, status) and ``ContractData`` (``awardID``, period, date signed, items
   with the hourly rate, and ``RateChange``s, published as amendments when an uplift changes
-  the rate). Pass them to ``tender_release_package(tender, awards, contracts)``.
+  the rate). Pass them to ``tender_release_package(tender, awards, contracts)``; without them
+  it reads the tender's approved award and recorded contracts (``dps.ocds.tender_awards``).
 """
 
 from dps.ocds.awards import AwardData, ContractData, RateChange, award_entries, contract_entries

@@ -295,7 +295,15 @@ def tender_release(
 
 
 def tender_release_package(
-    tender: Tender, awards: Iterable[AwardData] = (), contracts: Iterable[ContractData] = ()
+    tender: Tender,
+    awards: Iterable[AwardData] | None = None,
+    contracts: Iterable[ContractData] | None = None,
 ) -> dict:
-    """The tender's release package (one release: the process as it stands)."""
-    return package_of(tender_release(tender, awards, contracts), "tender", tender.reference)
+    """The tender's release package (one release: the process as it stands). Without awards
+    and contracts given, they are read from the tender's approved award and its contracts."""
+    if awards is None and contracts is None:
+        from dps.ocds.tender_awards import tender_awards
+
+        awards, contracts = tender_awards(tender)
+    release = tender_release(tender, awards or (), contracts or ())
+    return package_of(release, "tender", tender.reference)
