@@ -39,6 +39,15 @@ DEMO_SIGN_INS = (
     ("Experts by Experience panel", f"panel@{DEMO_DOMAIN}"),
     ("Provider user", f"provider@{DEMO_DOMAIN}"),
 )
+# Staff (not panel or provider) accounts set up two-factor sign-in the first time they sign in:
+# scan the QR code with any authenticator app (or type the key shown), then keep the recovery codes.
+DEMO_TWO_FACTOR_NOTE = (
+    "Administrator, officers and evaluator: at the first sign-in, set up two-factor sign-in with\n"
+    "any authenticator app on your phone (scan the QR code or type the key shown).\n"
+    "No phone? Use the key shown, without its spaces:\n"
+    "  .venv/bin/python -c \"import pyotp; print(pyotp.TOTP('KEY-SHOWN-ON-THE-PAGE').now())\"\n"
+    "An administrator can reset someone's two-factor sign-in from Accounts."
+)
 PROVIDER_COUNT = 71  # Nottinghamshire admitted 71 providers to stage 1
 # Most are small or micro, as in the paper; a few large national providers.
 SIZE_MIX = (

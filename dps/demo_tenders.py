@@ -7,7 +7,9 @@
   every invitee. provider@ has a draft for Ashfield and nothing yet for Mansfield.
 - "Night care — Newark and Sherwood and Bassetlaw": published 20 days ago, closed on the last
   working day with about ten submitted bids, opened by two officers this morning (officer@
-  asks, officer2@ confirms) and ready for evaluation.
+  asks, officer2@ confirms) and part-way through evaluation (dps.demo_evaluation).
+- "Reablement at home — 2 lots": closed four weeks ago, evaluated, awarded, letters sent,
+  standstill over and contracts recorded (dps.demo_award).
 
 What the worker would do a moment later (sending invitations and answers to every invitee) is
 done here by calling the job functions, which send nothing twice when the worker runs them.
@@ -16,12 +18,12 @@ done here by calling the job functions, which send nothing twice when the worker
 from __future__ import annotations
 
 import random
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from sqlalchemy import func, select
 
-from dps import demo_bids
+from dps import demo_bids, demo_evaluation
 from dps import demo_content as content
 from dps.demo_bids import TenderPlan
 from dps.demo_timeline import (
@@ -64,6 +66,7 @@ def plan_tenders(market: Market, rng: random.Random) -> None:
     deadline = london_at(to_london(closing).date() - timedelta(days=5), 17)
     _add_tender_steps(market, night, published, closing, deadline)
     demo_bids.add_night_care_bids(market, night, rng, published, closing)
+    demo_evaluation.plan_night_care(market, night, closing)
     timeline.add(closing + timedelta(minutes=1), opening.close_due_tenders)  # the tick
     for minutes, action, email in OPENING:
         timeline.add(
@@ -86,18 +89,32 @@ def plan_tenders(market: Market, rng: random.Random) -> None:
     timeline.add(published + timedelta(days=1, minutes=80), _ask, market, home, asker)
     timeline.add(published + timedelta(days=2, hours=5), _answer, market, home)
     demo_bids.add_home_care_bids(market, home, rng, published)
+    from dps.demo_award import plan_reablement
+
+    plan_reablement(market, random.Random(2027))  # the awarded tender, with its own seed
 
 
 def _add_tender_steps(
-    market: Market, plan: TenderPlan, published: datetime, closing: datetime, deadline: datetime
+    market: Market,
+    plan: TenderPlan,
+    published: datetime,
+    closing: datetime,
+    deadline: datetime,
+    first_day: date | None = None,
 ) -> None:
     built_on = working_day_on_or_before(to_london(published).date() - timedelta(days=2))
-    market.timeline.add(london_at(built_on, 14), _build, market, plan, closing, deadline)
+    market.timeline.add(london_at(built_on, 14), _build, market, plan, closing, deadline, first_day)
     market.timeline.add(published, _publish, market, plan)
     market.timeline.add(published + timedelta(minutes=5), _send_invitations, plan)
 
 
-def _build(market: Market, plan: TenderPlan, closing: datetime, deadline: datetime) -> None:
+def _build(
+    market: Market,
+    plan: TenderPlan,
+    closing: datetime,
+    deadline: datetime,
+    first_day: date | None = None,
+) -> None:
     """A draft tender with its price model, rules, lots, questions and timetable."""
     officer = market.user(OFFICER)
     tender = tenders.create_tender(
@@ -108,7 +125,8 @@ def _build(market: Market, plan: TenderPlan, closing: datetime, deadline: dateti
         description=plan.description,
     )
     plan.tender_id = tender.id
-    tenders.set_price_model(officer, tender.id, "ukhca_2026", plan.call_rates)
+    benchmark = demo_evaluation.benchmark_rate(plan)
+    tenders.set_price_model(officer, tender.id, "ukhca_2026", plan.call_rates, benchmark)
     tenders.set_rules(
         officer,
         tender.id,
@@ -117,7 +135,7 @@ def _build(market: Market, plan: TenderPlan, closing: datetime, deadline: dateti
         max_lots_per_provider=2,
         tie_break=tenders.DEFAULT_TIE_BREAK,
     )
-    first_day = max(to_london(closing).date(), market.today)
+    first_day = first_day or max(to_london(closing).date(), market.today)
     award_on = first_day + timedelta(days=16)
     contract_start = award_on + timedelta(days=30)
     contract_end = contract_start.replace(year=contract_start.year + CONTRACT_YEARS)
