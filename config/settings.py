@@ -44,6 +44,8 @@ class Settings:
     TENDER_MIN_DAYS = 10  # the "reasonable" minimum where the regime leaves it to the council
     OCDS_PREFIX = "ocds-commission"
     PASSWORD_MIN_LENGTH = 10
+    # Roles that must use a second factor (TOTP) to sign in; comma-separated in the environment.
+    TWO_FACTOR_ROLES: tuple[str, ...] = ("officer", "evaluator", "admin")
 
     @classmethod
     def declared(cls) -> dict[str, object]:
@@ -102,6 +104,7 @@ class Test(Settings):
     SECRET_KEY = "test-secret-key-not-for-production"
     SESSION_COOKIE_SECURE = False
     PUBLIC_URL = "http://localhost"
+    TWO_FACTOR_ROLES: tuple[str, ...] = ()  # the shared sign-in helpers; 2FA tests switch it on
 
 
 class Production(Settings):

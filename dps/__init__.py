@@ -11,6 +11,7 @@ from flask_wtf.csrf import CSRFError
 from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import OperationalError
 
 from config.settings import INSTANCE, ROOT, settings_for
 
@@ -49,6 +50,9 @@ def create_app(config: dict | None = None, env: str | None = None) -> Flask:
     _register_blueprints(app)
     _register_errors(app)
     _register_hooks(app)
+    from dps import security_headers
+
+    security_headers.init_app(app)
     from dps.cli import register_cli
 
     register_cli(app)
@@ -168,6 +172,20 @@ def _register_errors(app: Flask) -> None:
     for code in messages:
         app.register_error_handler(code, lambda error, code=code: render_error(code))
 
+    @app.errorhandler(OperationalError)
+    def database_unavailable(error):
+        """The database dropped mid-request: the transaction was rolled back, so say so (503)."""
+        from dps.extensions import db
+
+        db.session.rollback()
+        app.logger.warning("database unavailable: %s", error)
+        title, body = (
+            "Sorry, the service is unavailable",
+            "We could not reach our database, so nothing from this step was saved. "
+            "Wait a minute and try again.",
+        )
+        return render_template("errors/error.html", title=title, body=body, code=503), 503
+
     @app.errorhandler(CSRFError)
     def csrf_error(error):
         return render_error(
@@ -184,9 +202,6 @@ def _register_hooks(app: Flask) -> None:
 
     @app.after_request
     def headers_and_outbox(response):
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("X-Frame-Options", "DENY")
-        response.headers.setdefault("Referrer-Policy", "same-origin")
         if g.pop("outbox_pending", False):
             from dps.jobs.outbox import dispatch_pending
 

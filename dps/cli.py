@@ -62,18 +62,22 @@ def worker_command(burst: bool) -> None:
 
 def tick_once() -> dict[str, int]:
     """One beat of the clock: everything the platform does because time has passed."""
+    from dps.jobs.award_jobs import sweep_award_letters
     from dps.jobs.outbox import dispatch_pending
     from dps.services import membership
     from dps.services.accounts import purge_old_login_failures
+    from dps.services.award_after import end_due_standstills
     from dps.services.opening import close_due_tenders
     from dps.state.clock import now, to_london
 
     today = to_london(now()).date()
     return {
         "tenders_closed": close_due_tenders(),
+        "standstills_ended": end_due_standstills(),
         "applications_overdue": membership.mark_overdue(today),
         "insurance_warnings": membership.insurance_warnings(today),
         "suspended_insurance_expired": membership.suspend_expired_insurance(today),
+        "award_letters_requeued": sweep_award_letters(),
         "jobs_enqueued": dispatch_pending(),
         "login_failures_purged": purge_old_login_failures(),
     }
@@ -116,7 +120,7 @@ def demo_command() -> None:
 @click.option("--port", default=5000, type=int)
 @with_appcontext
 def dev_command(port: int) -> None:
-    from dps.demo import DEMO_PASSWORD, DEMO_SIGN_INS, load_demo
+    from dps.demo import DEMO_PASSWORD, DEMO_SIGN_INS, DEMO_TWO_FACTOR_NOTE, load_demo
 
     upgrade_database()
     click.echo(load_demo().describe())
@@ -138,6 +142,7 @@ def dev_command(port: int) -> None:
     click.echo(f"Demo sign-ins, all with the password {DEMO_PASSWORD}:")
     for role, email in DEMO_SIGN_INS:
         click.echo(f"  {role:<28} {email}")
+    click.echo(DEMO_TWO_FACTOR_NOTE)
     stopping: list[int] = []
     signal.signal(signal.SIGINT, lambda signum, frame: stopping.append(signum))
     signal.signal(signal.SIGTERM, lambda signum, frame: stopping.append(signum))

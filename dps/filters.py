@@ -52,6 +52,7 @@ def navigation() -> list[dict]:
             {"href": "/", "text": "Home"},
             {"href": "/opportunities", "text": "Opportunities"},
             {"href": "/dps", "text": "Join the DPS"},
+            {"href": "/cost-of-care", "text": "Hourly rates"},
             {"href": "/sign-in", "text": "Sign in"},
         ]
     items = {
@@ -59,6 +60,7 @@ def navigation() -> list[dict]:
             ("/provider/", "Dashboard"),
             ("/provider/applications", "Applications"),
             ("/provider/tenders", "Tenders"),
+            ("/provider/cost-of-care", "Cost of care"),
             ("/provider/inbox", "Inbox"),
             ("/provider/team", "Team"),
         ],
@@ -68,6 +70,8 @@ def navigation() -> list[dict]:
             ("/officer/applications", "Applications"),
             ("/officer/members", "Members"),
             ("/officer/tenders", "Tenders"),
+            ("/officer/cost-of-care", "Cost of care"),
+            ("/officer/market", "Market"),
             ("/officer/inbox", "Inbox"),
         ],
         "evaluator": [("/evaluator/", "Marking")],

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_user, logout_user
 
 from dps.auth.forms import ForgottenPasswordForm, NewPasswordForm, RegisterForm, SignInForm
 from dps.services import accounts
+from dps.services import two_factor as two_factor_service
 
 bp = Blueprint("auth", __name__)
 
@@ -40,6 +41,8 @@ def sign_in():
             form.email.data, form.password.data, request.remote_addr or ""
         )
         if result.user is not None:
+            if two_factor_service.required_for(result.user):
+                return two_factor.begin(result.user, _safe_next(request.args.get("next")))
             login_user(result.user)
             return redirect(_safe_next(request.args.get("next")) or home_for(result.user))
         form.email.errors = [result.message]
@@ -51,6 +54,7 @@ def sign_in():
 
 @bp.route("/sign-out", methods=["GET", "POST"])
 def sign_out():
+    session.pop("two_factor_pending", None)
     logout_user()
     flash("You have signed out.")
     return redirect(url_for("auth.sign_in"))
@@ -133,3 +137,6 @@ def reset_password(token: str):
 @bp.route("/invitation/<token>", methods=["GET", "POST"])
 def accept_invitation(token: str):
     return _choose_password(token, "invite", "Choose your password")
+
+
+from dps.auth import two_factor  # noqa: E402 - registers the two-factor routes on bp

@@ -21,6 +21,8 @@ JOBS: dict[str, str] = {
     "deliver_email": "dps.jobs.mail:deliver_email",
     "send_invitations": "dps.jobs.tender_jobs:send_invitations",
     "notify_invitees": "dps.jobs.tender_jobs:notify_invitees",
+    "make_award_letter": "dps.jobs.award_jobs:make_award_letter",
+    "notify_uplift": "dps.jobs.uplift_jobs:notify_uplift",
 }
 
 

@@ -11,7 +11,7 @@ from dps.guards import require_roles
 from dps.inbox_views import add_inbox_routes
 from dps.models.organisation import Role, User
 from dps.provider.forms import InviteColleagueForm
-from dps.services import accounts, inbox
+from dps.services import accounts, inbox, price_review
 
 bp = Blueprint("provider", __name__, url_prefix="/provider")
 require_roles(bp, Role.PROVIDER)
@@ -23,6 +23,7 @@ def dashboard():
         "provider/dashboard.html",
         organisation=current_user.organisation,
         unread=inbox.unread_count(current_user.organisation_id),
+        price_requests=price_review.open_requests(current_user.organisation_id),
     )
 
 
@@ -60,4 +61,11 @@ def team():
 
 
 # Route modules that register on this blueprint.
-from dps.provider import applications, bids, reconfirm, tender_questions  # noqa: E402, F401
+from dps.provider import (  # noqa: E402, F401
+    applications,
+    bids,
+    cost_of_care,  # noqa: E402, F401
+    price_explanations,  # noqa: E402, F401
+    reconfirm,
+    tender_questions,
+)

@@ -48,4 +48,9 @@ def healthz():
 
 
 # Route modules that register on this blueprint.
-from dps.public import dps_pages, opportunities  # noqa: E402, F401
+from dps.public import (  # noqa: E402, F401
+    awards,  # noqa: E402, F401
+    cost_of_care,  # noqa: E402, F401
+    dps_pages,
+    opportunities,
+)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 from axe_playwright_python.sync_playwright import Axe
 
 _axe = Axe()
@@ -14,6 +16,9 @@ def check_page(page) -> None:
     serious = [v for v in results.response["violations"] if v["impact"] in ("serious", "critical")]
     assert serious == [], f"{page.url}\n{results.generate_report()}"
     PAGES_CHECKED.append(page.url)
+    if os.environ.get("AXE_PAGES_FILE"):  # counts pages checked across a run (accessibility note)
+        with open(os.environ["AXE_PAGES_FILE"], "a", encoding="utf-8") as pages:
+            pages.write(page.url + "\n")
     size = page.viewport_size
     page.set_viewport_size({"width": 320, "height": 640})
     overflow = page.evaluate("document.documentElement.scrollWidth")

@@ -18,6 +18,10 @@ FORMS = [
     ("/admin/organisations", Role.ADMIN),
     ("/officer/reconfirmations/new", Role.OFFICER),
     ("/officer/dps/new", Role.OFFICER),
+    # Cost of care (task J): a new cost template.
+    ("/officer/cost-of-care/templates/new", Role.OFFICER),
+    # Annual uplift (task K): a new uplift round.
+    ("/officer/uplifts/new", Role.OFFICER),
 ]
 FIELD = re.compile(r'<(?:input|textarea|select)[^>]*\bname="([^"]+)"')
 ODD = {

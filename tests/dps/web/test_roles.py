@@ -30,6 +30,25 @@ AREAS = {
     "/admin/organisations": {Role.ADMIN},
     "/admin/outbox": {Role.ADMIN},
     "/admin/audit": {Role.ADMIN},
+    # Price checks (task E): the provider's list of prices to explain.
+    "/provider/price-explanations": {Role.PROVIDER},
+    # Panel marking (task C): how marking works, in plain words.
+    "/panel/how-marking-works": {Role.PANEL},
+    # Cost of care (task J): calculator, scenarios, templates and budget effect.
+    "/officer/cost-of-care": {Role.OFFICER},
+    "/officer/cost-of-care/scenarios": {Role.OFFICER},
+    "/officer/cost-of-care/scenarios/compare": {Role.OFFICER},
+    "/officer/cost-of-care/templates": {Role.OFFICER},
+    "/officer/cost-of-care/templates/new": {Role.OFFICER},
+    "/officer/cost-of-care/budget": {Role.OFFICER},
+    "/provider/cost-of-care": {Role.PROVIDER},
+    "/provider/cost-of-care/scenarios": {Role.PROVIDER},
+    "/provider/cost-of-care/scenarios/compare": {Role.PROVIDER},
+    # Market intelligence (task L): the list of DPSs to look at.
+    "/officer/market": {Role.OFFICER},
+    # Annual uplift (task K): the list of uplifts and the form for a new one.
+    "/officer/uplifts": {Role.OFFICER},
+    "/officer/uplifts/new": {Role.OFFICER},
 }
 ROLES = [Role.PROVIDER, Role.OFFICER, Role.EVALUATOR, Role.PANEL, Role.ADMIN]
 
