@@ -41,6 +41,14 @@ class Bid(db.Model):
         back_populates="bid", order_by="BidVersion.version"
     )
 
+    @property
+    def current_version(self) -> BidVersion | None:
+        """The version that stands: the one submitted last, unless withdrawn (then the latest
+        live one); None when nothing live is left."""
+        live = [version for version in self.versions if version.withdrawn_at is None]
+        chosen = [version for version in live if version.version == self.submitted_version]
+        return (chosen or live[-1:] or [None])[0]
+
 
 class BidVersion(db.Model):
     """A submitted version of a bid: ciphertext, and the digest given on the receipt."""

@@ -252,18 +252,14 @@ def answers_for(user_id: int, tender_id: int, question_id: int) -> list[AnswerRe
     ]
 
 
-def _current_ciphertext(bid: Bid) -> bytes | None:
-    live = [v for v in bid.versions if v.withdrawn_at is None]
-    chosen = [v for v in live if v.version == bid.submitted_version] or live[-1:]
-    return chosen[0].ciphertext if chosen else None
-
-
 def _answer_text(bid: Bid, question_id: int, actor: User) -> str:
     """Only this question's answer leaves this function: never the price or other answers."""
-    sealed = _current_ciphertext(bid)
-    if sealed is None:
+    version = bid.current_version
+    if version is None:
         return ""
-    content = sealing.open_for_officer(bid.tender, bid.id, bid.organisation_id, actor, sealed)
+    content = sealing.open_for_officer(
+        bid.tender, bid.id, bid.organisation_id, actor, version.ciphertext
+    )
     answer = (content.get("answers") or {}).get(str(question_id), "")
     return answer if isinstance(answer, str) else ""
 

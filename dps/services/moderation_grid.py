@@ -12,7 +12,7 @@ from decimal import Decimal
 from sqlalchemy import select
 
 from dps.extensions import db
-from dps.models.bid import Bid, BidVersion
+from dps.models.bid import Bid
 from dps.models.evaluation import ConsensusMark, Mark
 from dps.models.organisation import Organisation, User
 from dps.models.tender import Lot, QualityQuestion, Tender
@@ -310,12 +310,6 @@ def scale_of(question: QualityQuestion) -> list[dict]:
     return sorted(scale, key=lambda item: Decimal(str(item["mark"])), reverse=True)
 
 
-def _current_version(bid: Bid) -> BidVersion | None:
-    live = [version for version in bid.versions if version.withdrawn_at is None]
-    chosen = [version for version in live if version.version == bid.submitted_version]
-    return (chosen or live[-1:] or [None])[0]
-
-
 def load_answer(tender_id: int, bid_id: int, question_id: int, actor: User):
     tender = _tender(actor, tender_id)
     if tender.status not in VIEWABLE or tender.opened_at is None:
@@ -344,7 +338,7 @@ def load_answer(tender_id: int, bid_id: int, question_id: int, actor: User):
 def answer_detail(tender_id: int, bid_id: int, question_id: int, actor: User) -> AnswerDetail:
     """One answer for the moderator: its text (decrypted), each mark and rationale, the scale."""
     tender, question, bid, row = load_answer(tender_id, bid_id, question_id, actor)
-    version = _current_version(bid)
+    version = bid.current_version
     text = ""
     if version is not None:
         content = sealing.open_for_officer(

@@ -17,7 +17,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
 
 from dps.extensions import db
-from dps.models.bid import Bid, BidVersion
+from dps.models.bid import Bid
 from dps.models.dps import DynamicPurchasingSystem, dps_partner
 from dps.models.organisation import User
 from dps.models.tender import Lot, Tender
@@ -153,12 +153,6 @@ def _submitted_bids(tender_id: int) -> list[Bid]:
     )
 
 
-def _current_version(bid: Bid) -> BidVersion | None:
-    live = [v for v in bid.versions if v.withdrawn_at is None]
-    chosen = [v for v in live if v.version == bid.submitted_version]
-    return (chosen or live[-1:] or [None])[0]
-
-
 def read_bids(tender_id: int, actor: User) -> list[OpenedBid]:
     """The submitted bids, decrypted. Before opening: refused and audited (SealedError)."""
     tender = officer_tender(actor, tender_id)
@@ -180,7 +174,7 @@ def read_bids(tender_id: int, actor: User) -> list[OpenedBid]:
         )
     opened = []
     for bid in bids:
-        version = _current_version(bid)
+        version = bid.current_version
         if version is None:
             continue
         content = sealing.open_for_officer(

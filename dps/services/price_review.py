@@ -27,7 +27,7 @@ from dps.models.tender import Lot, Tender
 from dps.services import audit, bids, inbox, sealing, uploads
 from dps.services.bid_content import Assessment
 from dps.services.notices import link, tell_organisation
-from dps.services.opening import _current_version, officer_tender
+from dps.services.opening import officer_tender
 from dps.state.clock import format_london, now
 from dps.state.machine import TransitionError, fire
 from dps.state.price_review import PRICE_REVIEW_TRANSITIONS, SETTLED
@@ -50,7 +50,7 @@ def open_bid_content(tender: Tender, bid: Bid) -> dict[str, Any]:
         raise sealing.SealedError(
             "Bids stay sealed until the tender has been opened after its closing time."
         )
-    version = _current_version(bid)
+    version = bid.current_version
     if version is None:
         raise sealing.SealedError("This bid has no submitted version.")
     return sealing.open_for_officer(tender, bid.id, bid.organisation_id, None, version.ciphertext)
@@ -108,7 +108,7 @@ def ensure_reviews(tender_id: int) -> None:
     ).all()
     created = []
     for bid in missing:
-        if _current_version(bid) is None:
+        if bid.current_version is None:
             continue
         review = _review_for(tender, bid)
         db.session.add(review)

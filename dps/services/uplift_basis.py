@@ -18,7 +18,7 @@ from sqlalchemy import select
 
 from dps.extensions import db
 from dps.models.award import Contract
-from dps.models.bid import Bid, BidVersion
+from dps.models.bid import Bid
 from dps.models.cost_of_care import AuthorityCostTemplate
 from dps.models.organisation import User
 from dps.services import sealing
@@ -51,12 +51,6 @@ def financial_year(day: date) -> int:
     return day.year if day.month >= 4 else day.year - 1
 
 
-def _current_version(bid: Bid) -> BidVersion | None:
-    live = [v for v in bid.versions if v.withdrawn_at is None]
-    chosen = [v for v in live if v.version == bid.submitted_version]
-    return (chosen or live[-1:] or [None])[0]
-
-
 def _bid_basis(contract: Contract, actor: User) -> Basis | None:
     tender = contract.tender
     if tender.opened_at is None:
@@ -69,7 +63,7 @@ def _bid_basis(contract: Contract, actor: User) -> Basis | None:
             Bid.status == "submitted",
         )
     )
-    version = _current_version(bid) if bid is not None else None
+    version = bid.current_version if bid is not None else None
     if version is None:
         return None
     try:
