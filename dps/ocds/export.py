@@ -10,7 +10,6 @@ from flask.cli import with_appcontext
 
 from dps.ocds import catalogue
 from dps.ocds.build import dps_release_package, tender_release_package, to_json
-from dps.ocds.validate import validate_package
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]")
 
@@ -33,6 +32,8 @@ def packages() -> list[tuple[str, dict]]:
 
 def export_packages(outdir: Path) -> int:
     """Validate every package, then write them all; nothing is written if any is invalid."""
+    from dps.ocds.validate import validate_package  # slow to import: only when exporting
+
     built = packages()
     problems = [
         f"{name}: {error}" for name, package in built for error in validate_package(package)

@@ -6,7 +6,6 @@ from flask import Blueprint, Response, abort, render_template
 
 from dps.ocds import catalogue
 from dps.ocds.build import dps_release_package, ocid, package_path, tender_release_package, to_json
-from dps.ocds.validate import assert_valid
 from dps.state.tender import TENDER_LABELS
 
 bp = Blueprint("ocds", __name__, url_prefix="/ocds")
@@ -29,6 +28,10 @@ def index():
 
 
 def _json(package: dict) -> Response:
+    # Imported here: loading jsonschema's format checkers costs over a second, which every
+    # process (web workers, rq workers, the clock) would otherwise pay at start-up.
+    from dps.ocds.validate import assert_valid
+
     assert_valid(package)  # never publish what the schema rejects
     response = Response(to_json(package), mimetype="application/json")
     response.headers["Access-Control-Allow-Origin"] = "*"

@@ -23,17 +23,17 @@ add_inbox_routes(bp)
 # Route modules that register on this blueprint.
 from dps.officer import (  # noqa: E402, F401
     applications,
-    award,  # noqa: E402, F401
-    award_contracts,  # noqa: E402, F401
-    cost_of_care,  # noqa: E402, F401
+    award,
+    award_contracts,
+    cost_of_care,
     dps_setup,
-    evaluation_results,  # noqa: E402, F401
-    evaluation_setup,  # noqa: E402, F401
-    market,  # noqa: E402, F401
+    evaluation_results,
+    evaluation_setup,
+    market,
     members,
-    moderation,  # noqa: E402, F401
-    price_checks,  # noqa: E402, F401
+    moderation,
+    price_checks,
     tender_opening,
     tenders,
-    uplifts,  # noqa: E402, F401
+    uplifts,
 )

@@ -64,8 +64,8 @@ def team():
 from dps.provider import (  # noqa: E402, F401
     applications,
     bids,
-    cost_of_care,  # noqa: E402, F401
-    price_explanations,  # noqa: E402, F401
+    cost_of_care,
+    price_explanations,
     reconfirm,
     tender_questions,
 )

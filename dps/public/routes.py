@@ -49,8 +49,8 @@ def healthz():
 
 # Route modules that register on this blueprint.
 from dps.public import (  # noqa: E402, F401
-    awards,  # noqa: E402, F401
-    cost_of_care,  # noqa: E402, F401
+    awards,
+    cost_of_care,
     dps_pages,
     opportunities,
 )
